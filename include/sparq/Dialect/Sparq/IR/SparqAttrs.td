@@ -1,0 +1,48 @@
+//===- SparqAttrs.td - sparq attributes --------------------*- tablegen -*-===//
+//
+// Part of the sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_DIALECT_SPARQ_IR_SPARQATTRS_TD
+#define SPARQ_DIALECT_SPARQ_IR_SPARQATTRS_TD
+
+include "sparq/Dialect/Sparq/IR/SparqDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+class Sparq_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Sparq_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Sparq_CalibrationStatsAttr : Sparq_Attr<"CalibrationStats", "stats"> {
+  let summary = "Activation statistics gathered by calibration";
+  let description = [{
+    What `sparq-calibrate` recorded for one observed tensor over `samples`
+    calibration inputs: the running minimum, maximum and absolute maximum,
+    either one value (per-tensor) or one per channel along the observer's
+    `axis`. `sparq-fold-calibration` and `sparq-smoothquant` read it.
+
+    Example:
+
+    ```mlir
+    #sparq.stats<samples = 16, min = [-1.5, -0.25],
+                 max = [2.0, 0.5], absmax = [2.0, 0.5]>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$samples,
+    "::mlir::DenseF32ArrayAttr":$min,
+    "::mlir::DenseF32ArrayAttr":$max,
+    "::mlir::DenseF32ArrayAttr":$absmax
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Number of channels the statistics cover (1 for per-tensor).
+    int64_t getNumChannels() const { return getMin().size(); }
+  }];
+}
+
+#endif // SPARQ_DIALECT_SPARQ_IR_SPARQATTRS_TD

@@ -1,0 +1,22 @@
+# -*- Python -*-
+# lit configuration for sparq's regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "sparq"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.sparq_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
+tools = ["sparq-opt", "mlir-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -1,0 +1,28 @@
+//===- sparq-opt.cpp - sparq's optimizer driver ---------------------------===//
+//
+// Part of the sparq project.
+//
+// Runs pass pipelines over MLIR files: every upstream dialect, extension and
+// pass, plus sparq's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Dialect/Sparq/IR/SparqDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<sparq::SparqDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "sparq optimizer driver\n", registry));
+}

@@ -98,7 +98,7 @@ TEST_P(PackFoldTest, PackedBytesFollowTheBitLayout) {
       %p = sparq.pack %c : tensor<{0}x{3}xi{4}> -> tensor<{0}x{1}xi8>
       return %p : tensor<{0}x{1}xi8>
     })mlir",
-                         rows, rowBytes, literal, k, bits);
+                                     rows, rowBytes, literal, k, bits);
 
   DenseIntElementsAttr packed = foldToConstant(source);
   ASSERT_TRUE(packed) << "sparq.pack of a constant did not fold:\n" << source;
@@ -158,8 +158,7 @@ TEST_P(PackFoldTest, UnpackOfConstantBytesDecodesTheBitLayout) {
   EXPECT_EQ(decoded, values);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllBitWidths, PackFoldTest,
-                         ::testing::Range(2u, 9u),
+INSTANTIATE_TEST_SUITE_P(AllBitWidths, PackFoldTest, ::testing::Range(2u, 9u),
                          [](const ::testing::TestParamInfo<unsigned> &info) {
                            return std::to_string(info.param) + "bits";
                          });

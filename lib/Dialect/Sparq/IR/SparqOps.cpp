@@ -89,9 +89,9 @@ LogicalResult verifyPackedShape(Operation *op, StringRef what,
            << what;
   ArrayRef<int64_t> packedShape = packed.getShape();
   if (packedShape.size() != logicalShape.size())
-    return op->emitOpError() << what << " must have rank "
-                             << logicalShape.size() << ", got "
-                             << packedShape.size();
+    return op->emitOpError()
+           << what << " must have rank " << logicalShape.size() << ", got "
+           << packedShape.size();
   for (auto [dim, sizes] :
        llvm::enumerate(llvm::zip(packedShape.drop_back(), logicalShape))) {
     auto [packedDim, logicalDim] = sizes;
@@ -115,8 +115,7 @@ LogicalResult verifyPackedShape(Operation *op, StringRef what,
 /// `logicalShape`: `scales` has the same rank and each of its dimensions
 /// divides the matching one; zero points match the scales.
 LogicalResult verifyBlockParams(Operation *op, ArrayRef<int64_t> logicalShape,
-                                RankedTensorType scalesType,
-                                Value zeroPoints) {
+                                RankedTensorType scalesType, Value zeroPoints) {
   ArrayRef<int64_t> scaleShape = scalesType.getShape();
   if (scaleShape.size() != logicalShape.size())
     return op->emitOpError("scales must have rank ")
@@ -154,8 +153,7 @@ LogicalResult verifyBlockParams(Operation *op, ArrayRef<int64_t> logicalShape,
 /// the optional bias is `[N]`.
 LogicalResult verifyMatmulShapes(Operation *op, RankedTensorType inputType,
                                  int64_t n, RankedTensorType resultType,
-                                 Value bias,
-                                 Type resultElementType = nullptr) {
+                                 Value bias, Type resultElementType = nullptr) {
   if (inputType.getRank() < 1)
     return op->emitOpError("input must have rank >= 1 (its last dim is K)");
   SmallVector<int64_t> expected(inputType.getShape().drop_back());
@@ -174,7 +172,8 @@ LogicalResult verifyMatmulShapes(Operation *op, RankedTensorType inputType,
     auto biasType = cast<RankedTensorType>(bias.getType());
     if (biasType.getRank() != 1 || dimsConflict(biasType.getDimSize(0), n))
       return op->emitOpError("bias must be [N] = ")
-             << formatShape({n}) << ", got " << formatShape(biasType.getShape());
+             << formatShape({n}) << ", got "
+             << formatShape(biasType.getShape());
   }
   return success();
 }
@@ -229,8 +228,7 @@ struct DropZeroZeroPoints : public OpRewritePattern<OpTy> {
 };
 
 /// Adding zero is free to drop.
-template <typename OpTy>
-struct DropZeroBias : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct DropZeroBias : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -288,8 +286,8 @@ OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
   for (int64_t r = 0; r < rows; ++r)
     ::sparq::ref::packRow(ArrayRef(elements).slice(r * k, k), bits,
                           MutableArrayRef(bytes).slice(r * rowBytes, rowBytes));
-  SmallVector<APInt> byteValues = llvm::map_to_vector(
-      bytes, [](uint8_t b) { return APInt(8, b); });
+  SmallVector<APInt> byteValues =
+      llvm::map_to_vector(bytes, [](uint8_t b) { return APInt(8, b); });
   return DenseElementsAttr::get(getType(), byteValues);
 }
 
@@ -298,7 +296,8 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
     if (pack.getSource().getType() == getType())
       return pack.getSource();
 
-  auto bytesAttr = dyn_cast_if_present<DenseIntElementsAttr>(adaptor.getSource());
+  auto bytesAttr =
+      dyn_cast_if_present<DenseIntElementsAttr>(adaptor.getSource());
   RankedTensorType resultType = getType();
   auto intType = dyn_cast<IntegerType>(resultType.getElementType());
   // Constants of !quant element types do not exist, so only integer results
@@ -309,16 +308,17 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
   int64_t k = resultType.getShape().back();
   int64_t rows = k == 0 ? 0 : resultType.getNumElements() / k;
   int64_t rowBytes = getPackedRowBytes(k, bits);
-  SmallVector<uint8_t> bytes = llvm::map_to_vector(
-      bytesAttr.getValues<APInt>(),
-      [](const APInt &v) { return static_cast<uint8_t>(v.getZExtValue()); });
+  SmallVector<uint8_t> bytes =
+      llvm::map_to_vector(bytesAttr.getValues<APInt>(), [](const APInt &v) {
+        return static_cast<uint8_t>(v.getZExtValue());
+      });
   SmallVector<int32_t> elements(rows * k);
   for (int64_t r = 0; r < rows; ++r)
     ::sparq::ref::unpackRow(ArrayRef(bytes).slice(r * rowBytes, rowBytes), bits,
                             /*isSigned=*/false,
                             MutableArrayRef(elements).slice(r * k, k));
-  SmallVector<APInt> values = llvm::map_to_vector(
-      elements, [&](int32_t v) { return APInt(bits, v); });
+  SmallVector<APInt> values =
+      llvm::map_to_vector(elements, [&](int32_t v) { return APInt(bits, v); });
   return DenseElementsAttr::get(resultType, values);
 }
 
@@ -407,8 +407,7 @@ LogicalResult QMatmulOp::verify() {
 
 void QMatmulOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                             MLIRContext *context) {
-  results.add<DropZeroZeroPoints<QMatmulOp>, DropZeroBias<QMatmulOp>>(
-      context);
+  results.add<DropZeroZeroPoints<QMatmulOp>, DropZeroBias<QMatmulOp>>(context);
 }
 
 LogicalResult LutMatmulOp::verify() {
@@ -504,9 +503,8 @@ LogicalResult ObserveOp::verify() {
   RankedTensorType inputType = getInput().getType();
   std::optional<int64_t> axis = getAxis();
   if (axis && (*axis < 0 || *axis >= inputType.getRank()))
-    return emitOpError("axis ")
-           << *axis << " is out of range for a rank-" << inputType.getRank()
-           << " input";
+    return emitOpError("axis ") << *axis << " is out of range for a rank-"
+                                << inputType.getRank() << " input";
   CalibrationStatsAttr stats = getStatsAttr();
   if (!stats)
     return success();
@@ -565,8 +563,8 @@ struct MergeConstantSmooths : public OpRewritePattern<SmoothOp> {
       product.push_back(merged);
     }
     auto mergedAttr = DenseElementsAttr::get(outerScales.getType(), product);
-    Value merged = arith::ConstantOp::create(
-        rewriter, op.getLoc(), cast<TypedAttr>(mergedAttr));
+    Value merged = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                             cast<TypedAttr>(mergedAttr));
     rewriter.replaceOpWithNewOp<SmoothOp>(op, op.getType(), inner.getInput(),
                                           merged);
     return success();

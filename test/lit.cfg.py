@@ -18,5 +18,12 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
-tools = ["sparq-opt", "mlir-opt"]
+tools = ["sparq-opt", "sparq-import-onnx", "mlir-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# Debian's interpreter has onnx and numpy; test models are generated at test
+# time by scripts that import sparq's Python package.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+llvm_config.with_environment(
+    "PYTHONPATH", os.path.join(config.sparq_src_root, "python"),
+    append_path=True)

@@ -1,0 +1,50 @@
+//===- Importer.h - ONNX to MLIR importer -----------------------*- C++ -*-===//
+//
+// Part of the sparq project.
+//
+// Imports an ONNX model into a module with one function (`@main` by
+// default) in upstream dialects (func, tensor, linalg, arith, math) and sparq
+// ops for quantized computation. Weights become dense_resource blobs that
+// share memory with the parsed model or its memory-mapped external data.
+// Every shape is static: symbolic input dimensions are bound by name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_FRONTEND_ONNX_IMPORTER_H
+#define SPARQ_FRONTEND_ONNX_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sparq::onnx_frontend {
+
+struct ImportOptions {
+  /// Values of symbolic dimensions (`--dim seq=128`).
+  llvm::StringMap<int64_t> dimBindings;
+  /// Name of the function the graph becomes.
+  std::string functionName = "main";
+  /// Run libonnx's checker where it knows the model's opsets.
+  bool runChecker = true;
+};
+
+/// Imports the model at `path`. Errors go to the context's diagnostic
+/// handler and give a null module.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path,
+                                              mlir::MLIRContext &context,
+                                              const ImportOptions &options);
+
+/// Registers the dialects imported modules use.
+void registerImportedDialects(mlir::DialectRegistry &registry);
+
+/// (domain, op type) of every supported operator, sorted.
+std::vector<std::pair<std::string, std::string>> listSupportedOperators();
+
+} // namespace sparq::onnx_frontend
+
+#endif // SPARQ_FRONTEND_ONNX_IMPORTER_H

@@ -1,0 +1,112 @@
+//===- sparq-import-onnx.cpp - ONNX model to MLIR -------------------------===//
+//
+// Part of the sparq project.
+//
+//   sparq-import-onnx model.onnx -o model.mlirbc --dim batch=1 --dim seq=128
+//
+// Writes MLIR bytecode when the output ends in .mlirbc (or with
+// --emit-bytecode), text otherwise; stdout when -o is absent. On any error
+// nothing is written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Frontend/Onnx/Importer.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace sparq::onnx_frontend;
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Optional);
+static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                       cl::value_desc("model.mlir|.mlirbc"),
+                                       cl::init("-"));
+static cl::list<std::string>
+    dims("dim", cl::desc("Bind a symbolic input dimension: --dim seq=128"),
+         cl::value_desc("name=value"));
+static cl::opt<bool> emitBytecode("emit-bytecode",
+                                  cl::desc("Write MLIR bytecode"));
+static cl::opt<bool> noChecker("no-checker",
+                               cl::desc("Skip libonnx's model checker"));
+static cl::opt<std::string> functionName("function-name",
+                                         cl::desc("Name of the function"),
+                                         cl::init("main"));
+static cl::opt<bool> listOps("list-ops",
+                             cl::desc("Print the supported operators"));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "sparq ONNX importer\n");
+
+  if (listOps) {
+    for (auto &[domain, opType] : listSupportedOperators())
+      outs() << domain << " " << opType << "\n";
+    return 0;
+  }
+  if (inputPath.empty()) {
+    errs() << "sparq-import-onnx: no input model (usage: sparq-import-onnx "
+              "model.onnx -o model.mlirbc)\n";
+    return 1;
+  }
+
+  ImportOptions options;
+  options.functionName = functionName;
+  options.runChecker = !noChecker;
+  for (StringRef binding : dims) {
+    auto [name, value] = binding.split('=');
+    int64_t size = 0;
+    if (name.empty() || value.getAsInteger(10, size) || size < 0) {
+      errs() << "sparq-import-onnx: --dim '" << binding
+             << "' is not name=N with N >= 0\n";
+      return 1;
+    }
+    options.dimBindings[name] = size;
+  }
+
+  mlir::MLIRContext context;
+  // Importer messages name the file, node and tensor themselves; the
+  // locations (ONNX node names) would only repeat them.
+  context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
+    errs() << "sparq-import-onnx: "
+           << (diag.getSeverity() == mlir::DiagnosticSeverity::Error
+                   ? "error: "
+                   : "note: ")
+           << diag.str() << "\n";
+    for (mlir::Diagnostic &note : diag.getNotes())
+      errs() << "  note: " << note.str() << "\n";
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      importModel(inputPath, context, options);
+  if (!module)
+    return 1;
+
+  std::string error;
+  auto output = mlir::openOutputFile(outputPath, &error);
+  if (!output) {
+    errs() << "sparq-import-onnx: " << error << "\n";
+    return 1;
+  }
+  bool bytecode =
+      emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
+  if (bytecode) {
+    if (mlir::failed(mlir::writeBytecodeToFile(*module, output->os()))) {
+      errs() << "sparq-import-onnx: cannot write bytecode to " << outputPath
+             << "\n";
+      return 1;
+    }
+  } else {
+    module->print(output->os());
+  }
+  output->keep();
+  return 0;
+}

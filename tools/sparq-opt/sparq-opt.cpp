@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -17,6 +18,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  sparq::registerSparqConversionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

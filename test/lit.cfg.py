@@ -18,7 +18,8 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
-tools = ["sparq-opt", "sparq-import-onnx", "mlir-opt"]
+tools = ["sparq-opt", "sparq-import-onnx", "sparqc", "sparq-run", "mlir-opt",
+         "llvm-nm"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Debian's interpreter has onnx and numpy; test models are generated at test

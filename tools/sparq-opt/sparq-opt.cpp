@@ -9,6 +9,7 @@
 
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
+#include "sparq/Target/Cpu/CpuTarget.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -19,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   sparq::registerSparqConversionPasses();
+  sparq::cpu::registerCpuPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

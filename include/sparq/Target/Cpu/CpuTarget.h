@@ -1,0 +1,90 @@
+//===- CpuTarget.h - Compiling sparq modules for the CPU --------*- C++ -*-===//
+//
+// Part of the sparq project.
+//
+// The CPU back end of sparqc: lowering a module of upstream tensor dialects
+// and sparq ops to the LLVM dialect, LLVM IR optimized for a target CPU,
+// object code, and a shared library exporting the C ABI of
+// include/sparq/Runtime/sparq_model.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_TARGET_CPU_CPUTARGET_H
+#define SPARQ_TARGET_CPU_CPUTARGET_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sparq::cpu {
+
+/// Adds the passes lowering a module of tensors and sparq ops to the LLVM
+/// dialect: sparq ops to linalg, bufferization with results as caller-owned
+/// out-parameters, loops, and LLVM with C wrappers for the entry function.
+/// The passes must be registered (mlir::registerAllPasses and sparq's).
+mlir::LogicalResult buildCpuLoweringPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipeline as `sparq-cpu-lowering` for sparq-opt.
+void registerCpuPipelines();
+
+struct CpuCodegenOptions {
+  /// "native" (the host CPU and its features) or an LLVM CPU name such as
+  /// "x86-64-v3" (AVX2+FMA) or "x86-64-v4" (AVX-512).
+  std::string cpu = "native";
+  unsigned optLevel = 3;
+};
+
+/// Translates a module in the LLVM dialect to LLVM IR optimized for the
+/// target CPU. Returns null after writing a message to `error`.
+std::unique_ptr<llvm::Module>
+translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &llvmContext,
+                     const CpuCodegenOptions &options, std::string &error);
+
+enum class OutputKind { Assembly, Object };
+
+/// Writes `module` as assembly or an object file for the target CPU.
+bool emitMachineCode(llvm::Module &module, const CpuCodegenOptions &options,
+                     OutputKind kind, llvm::raw_pwrite_stream &os,
+                     std::string &error);
+
+/// One input or output of the compiled model's entry function.
+struct TensorSignature {
+  std::string name;
+  int32_t dtype = 0; // ONNX TensorProto.DataType code
+  llvm::SmallVector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// Reads the entry function's signature (static shapes, names from
+/// `sparq.name` attributes, signedness from `sparq.unsigned`), before
+/// lowering. Returns failure after emitting an error on the function.
+mlir::FailureOr<ModelSignature> getModelSignature(mlir::func::FuncOp entry);
+
+/// C source implementing the ABI around `_mlir_ciface_<entrySymbol>`.
+std::string generateAbiSource(const ModelSignature &signature,
+                              llvm::StringRef entrySymbol);
+
+/// Text of include/sparq/Runtime/sparq_model.h, which the ABI source
+/// includes.
+llvm::StringRef getModelHeaderText();
+
+/// Compiles `abiSource` and links it with `objectPath` into the shared
+/// library `outputPath` using clang-22 and lld. Returns false after writing
+/// a message (with the toolchain's output) to `error`.
+bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef abiSource,
+                       llvm::StringRef outputPath, std::string &error);
+
+} // namespace sparq::cpu
+
+#endif // SPARQ_TARGET_CPU_CPUTARGET_H

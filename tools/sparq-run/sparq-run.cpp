@@ -1,0 +1,547 @@
+//===- sparq-run.cpp - run a model compiled by sparqc ---------------------===//
+//
+// Part of the sparq project.
+//
+//   sparq-run out/model.so --input input_ids=ids.npy [--input ...]
+//             [--inputs-from test_data_set_0] [--output-dir dir]
+//             [--expect dir] [--rtol 1e-3 --atol 1e-7] [--bench N]
+//
+// Loads the library through its C ABI, binds inputs (.npy files, or an ONNX
+// test_data_set directory of input_N.pb), runs, writes outputs as .npy,
+// compares them with expected outputs (<name>.npy or output_N.pb), and with
+// --bench prints latency percentiles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Runtime/sparq_model.h"
+
+#include "onnx/onnx_pb.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <dlfcn.h>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <vector>
+
+using namespace llvm;
+
+namespace {
+cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<model.so>"),
+                                 cl::Optional);
+cl::list<std::string> inputs("input",
+                             cl::desc("An input: name=file.npy (or file.npy, "
+                                      "in the model's input order)"));
+cl::opt<std::string> inputsFrom(
+    "inputs-from",
+    cl::desc("Directory of input_N.pb files (an ONNX test_data_set)"));
+cl::opt<std::string> outputDir("output-dir",
+                               cl::desc("Write each output as <name>.npy"));
+cl::opt<std::string> expectDir(
+    "expect",
+    cl::desc("Compare with <name>.npy or output_N.pb files in this directory"));
+cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"), cl::init(1e-3));
+cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"), cl::init(1e-7));
+cl::opt<unsigned> bench("bench", cl::desc("Run N more times and print latency "
+                                          "percentiles"),
+                        cl::init(0));
+
+int fail(const Twine &message) {
+  errs() << "sparq-run: error: " << message << "\n";
+  return 1;
+}
+
+/// The library's C ABI, resolved with dlsym.
+struct ModelLibrary {
+  void *handle = nullptr;
+  int32_t (*abiVersion)();
+  int32_t (*numInputs)();
+  int32_t (*numOutputs)();
+  const sparq_tensor_info *(*inputInfo)(int32_t);
+  const sparq_tensor_info *(*outputInfo)(int32_t);
+  sparq_context *(*create)();
+  void (*destroy)(sparq_context *);
+  int (*setInput)(sparq_context *, int32_t, const void *, size_t);
+  int (*run)(sparq_context *);
+  const void *(*getOutput)(sparq_context *, int32_t, size_t *);
+  const char *(*lastError)(const sparq_context *);
+
+  bool load(StringRef path, std::string &error) {
+    handle = dlopen(path.str().c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      error = dlerror();
+      return false;
+    }
+    bool ok = true;
+    auto get = [&](auto &fn, const char *name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          dlsym(handle, name));
+      if (!fn) {
+        error = std::string("missing symbol ") + name +
+                " (not a library written by sparqc?)";
+        ok = false;
+      }
+    };
+    get(abiVersion, "sparq_abi_version");
+    get(numInputs, "sparq_num_inputs");
+    get(numOutputs, "sparq_num_outputs");
+    get(inputInfo, "sparq_input_info");
+    get(outputInfo, "sparq_output_info");
+    get(create, "sparq_context_create");
+    get(destroy, "sparq_context_destroy");
+    get(setInput, "sparq_set_input");
+    get(run, "sparq_run");
+    get(getOutput, "sparq_get_output");
+    get(lastError, "sparq_last_error");
+    return ok;
+  }
+};
+
+/// A host tensor: element type (ONNX code), shape, bytes.
+struct HostTensor {
+  int32_t dtype = 0;
+  std::vector<int64_t> shape;
+  std::vector<char> bytes;
+};
+
+struct NpyType {
+  const char *descr;
+  int32_t dtype;
+};
+const NpyType npyTypes[] = {
+    {"<f4", SPARQ_FLOAT},  {"<f2", SPARQ_FLOAT16}, {"<f8", SPARQ_DOUBLE},
+    {"|i1", SPARQ_INT8},   {"|u1", SPARQ_UINT8},   {"<i2", SPARQ_INT16},
+    {"<u2", SPARQ_UINT16}, {"<i4", SPARQ_INT32},   {"<u4", SPARQ_UINT32},
+    {"<i8", SPARQ_INT64},  {"<u8", SPARQ_UINT64},  {"|b1", SPARQ_BOOL}};
+
+const char *dtypeName(int32_t dtype) {
+  switch (dtype) {
+  case SPARQ_FLOAT: return "float32";
+  case SPARQ_FLOAT16: return "float16";
+  case SPARQ_BFLOAT16: return "bfloat16";
+  case SPARQ_DOUBLE: return "float64";
+  case SPARQ_INT8: return "int8";
+  case SPARQ_UINT8: return "uint8";
+  case SPARQ_INT16: return "int16";
+  case SPARQ_UINT16: return "uint16";
+  case SPARQ_INT32: return "int32";
+  case SPARQ_UINT32: return "uint32";
+  case SPARQ_INT64: return "int64";
+  case SPARQ_UINT64: return "uint64";
+  case SPARQ_BOOL: return "bool";
+  default: return "unknown";
+  }
+}
+
+std::string formatShape(ArrayRef<int64_t> shape) {
+  return "[" + join(map_range(shape, [](int64_t d) { return itostr(d); }),
+                    ", ") +
+         "]";
+}
+
+/// Reads a .npy file (format 1.0-3.0, C order, little-endian).
+std::optional<HostTensor> readNpy(StringRef path, std::string &error) {
+  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error = path.str() + ": " + buffer.getError().message();
+    return std::nullopt;
+  }
+  StringRef data = (*buffer)->getBuffer();
+  if (!data.starts_with("\x93NUMPY") || data.size() < 10) {
+    error = path.str() + ": not a .npy file";
+    return std::nullopt;
+  }
+  uint8_t major = data[6];
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = uint8_t(data[8]) | (uint8_t(data[9]) << 8);
+    headerStart = 10;
+  } else {
+    headerLen = uint8_t(data[8]) | (uint8_t(data[9]) << 8) |
+                (uint8_t(data[10]) << 16) | (size_t(uint8_t(data[11])) << 24);
+    headerStart = 12;
+  }
+  if (headerStart + headerLen > data.size()) {
+    error = path.str() + ": truncated .npy header";
+    return std::nullopt;
+  }
+  StringRef header = data.substr(headerStart, headerLen);
+  HostTensor tensor;
+  for (const NpyType &type : npyTypes)
+    if (header.contains(std::string("'descr': '") + type.descr + "'"))
+      tensor.dtype = type.dtype;
+  if (!tensor.dtype) {
+    error = path.str() + ": unsupported .npy dtype in header " + header.str();
+    return std::nullopt;
+  }
+  if (header.contains("'fortran_order': True")) {
+    error = path.str() + ": Fortran-ordered arrays are not supported";
+    return std::nullopt;
+  }
+  size_t open = header.find("'shape': (");
+  size_t close = header.find(')', open);
+  if (open == StringRef::npos || close == StringRef::npos) {
+    error = path.str() + ": .npy header has no shape";
+    return std::nullopt;
+  }
+  SmallVector<StringRef> dims;
+  header.slice(open + 10, close).split(dims, ',', -1, false);
+  int64_t count = 1;
+  for (StringRef dim : dims) {
+    int64_t size;
+    if (dim.trim().getAsInteger(10, size)) {
+      error = path.str() + ": bad .npy shape";
+      return std::nullopt;
+    }
+    tensor.shape.push_back(size);
+    count *= size;
+  }
+  size_t elementSize = tensor.dtype == SPARQ_BOOL || tensor.dtype == SPARQ_INT8 ||
+                               tensor.dtype == SPARQ_UINT8
+                           ? 1
+                       : tensor.dtype == SPARQ_FLOAT16 ||
+                               tensor.dtype == SPARQ_INT16 ||
+                               tensor.dtype == SPARQ_UINT16
+                           ? 2
+                       : tensor.dtype == SPARQ_FLOAT || tensor.dtype == SPARQ_INT32 ||
+                               tensor.dtype == SPARQ_UINT32
+                           ? 4
+                           : 8;
+  size_t offset = headerStart + headerLen;
+  if (data.size() - offset != count * elementSize) {
+    error = formatv("{0}: holds {1} data bytes, shape {2} needs {3}", path,
+                    data.size() - offset, formatShape(tensor.shape),
+                    count * elementSize)
+                .str();
+    return std::nullopt;
+  }
+  tensor.bytes.assign(data.begin() + offset, data.end());
+  return tensor;
+}
+
+bool writeNpy(StringRef path, const sparq_tensor_info &info, const void *data,
+              std::string &error) {
+  const char *descr = nullptr;
+  for (const NpyType &type : npyTypes)
+    if (type.dtype == info.dtype)
+      descr = type.descr;
+  if (!descr) {
+    error = std::string("output '") + info.name + "' is " +
+            dtypeName(info.dtype) + ", which .npy cannot hold";
+    return false;
+  }
+  std::string shape;
+  for (int32_t d = 0; d < info.rank; ++d)
+    shape += itostr(info.shape[d]) + (info.rank == 1 ? "," : d + 1 < info.rank ? ", " : "");
+  std::string header = formatv("{{'descr': '{0}', 'fortran_order': False, "
+                               "'shape': ({1}), }",
+                               descr, shape)
+                           .str();
+  // Pad so the data starts on a 64-byte boundary, ending with a newline.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec) {
+    error = path.str() + ": " + ec.message();
+    return false;
+  }
+  os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
+     << char(header.size() >> 8) << header;
+  os.write(static_cast<const char *>(data), info.bytes);
+  return true;
+}
+
+/// Reads an ONNX TensorProto file (raw_data or the common typed fields).
+std::optional<HostTensor> readTensorProto(StringRef path, std::string &error) {
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer) {
+    error = path.str() + ": " + buffer.getError().message();
+    return std::nullopt;
+  }
+  onnx::TensorProto proto;
+  if (!proto.ParseFromArray((*buffer)->getBufferStart(),
+                            (*buffer)->getBufferSize())) {
+    error = path.str() + ": not a TensorProto";
+    return std::nullopt;
+  }
+  HostTensor tensor;
+  tensor.dtype = proto.data_type();
+  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
+  auto append = [&](const void *p, size_t n) {
+    const char *c = static_cast<const char *>(p);
+    tensor.bytes.insert(tensor.bytes.end(), c, c + n);
+  };
+  if (proto.has_raw_data()) {
+    append(proto.raw_data().data(), proto.raw_data().size());
+  } else if (proto.float_data_size()) {
+    append(proto.float_data().data(), proto.float_data_size() * 4);
+  } else if (proto.double_data_size()) {
+    append(proto.double_data().data(), proto.double_data_size() * 8);
+  } else if (proto.int64_data_size()) {
+    append(proto.int64_data().data(), proto.int64_data_size() * 8);
+  } else if (proto.int32_data_size()) {
+    for (int32_t v : proto.int32_data()) {
+      switch (tensor.dtype) {
+      case SPARQ_INT32: append(&v, 4); break;
+      case SPARQ_INT16: case SPARQ_UINT16: case SPARQ_FLOAT16: case SPARQ_BFLOAT16: {
+        uint16_t h = v;
+        append(&h, 2);
+        break;
+      }
+      default: {
+        uint8_t b = v;
+        append(&b, 1);
+      }
+      }
+    }
+  }
+  return tensor;
+}
+
+/// Element i of a tensor as a double (bool/int/float types).
+double elementAt(const char *data, int32_t dtype, size_t i) {
+  auto read = [&](auto zero) {
+    decltype(zero) v;
+    std::memcpy(&v, data + i * sizeof(v), sizeof(v));
+    return static_cast<double>(v);
+  };
+  switch (dtype) {
+  case SPARQ_FLOAT: return read(float());
+  case SPARQ_DOUBLE: return read(double());
+  case SPARQ_INT8: return read(int8_t());
+  case SPARQ_UINT8: case SPARQ_BOOL: return read(uint8_t());
+  case SPARQ_INT16: return read(int16_t());
+  case SPARQ_UINT16: return read(uint16_t());
+  case SPARQ_INT32: return read(int32_t());
+  case SPARQ_UINT32: return read(uint32_t());
+  case SPARQ_INT64: return read(int64_t());
+  case SPARQ_UINT64: return read(uint64_t());
+  case SPARQ_FLOAT16: {
+    uint16_t h;
+    std::memcpy(&h, data + 2 * i, 2);
+    int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+    double value = exponent == 0    ? std::ldexp(mantissa, -24)
+                   : exponent == 31 ? (mantissa ? NAN : INFINITY)
+                                    : std::ldexp(mantissa + 1024, exponent - 25);
+    return (h & 0x8000) ? -value : value;
+  }
+  case SPARQ_BFLOAT16: {
+    uint16_t h;
+    std::memcpy(&h, data + 2 * i, 2);
+    uint32_t bits = uint32_t(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  default: return NAN;
+  }
+}
+
+bool isFloat(int32_t dtype) {
+  return dtype == SPARQ_FLOAT || dtype == SPARQ_DOUBLE ||
+         dtype == SPARQ_FLOAT16 || dtype == SPARQ_BFLOAT16;
+}
+
+/// Compares an output with the expected tensor; returns a message on
+/// mismatch.
+std::optional<std::string> compare(const sparq_tensor_info &info,
+                                   const void *actual,
+                                   const HostTensor &expected) {
+  if (expected.dtype != info.dtype)
+    return formatv("expected {0}, got {1}", dtypeName(expected.dtype),
+                   dtypeName(info.dtype))
+        .str();
+  std::vector<int64_t> shape(info.shape, info.shape + info.rank);
+  if (expected.shape != shape)
+    return formatv("expected shape {0}, got {1}", formatShape(expected.shape),
+                   formatShape(shape))
+        .str();
+  size_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  size_t mismatches = 0;
+  double worst = 0;
+  size_t worstIndex = 0;
+  for (size_t i = 0; i < count; ++i) {
+    double a = elementAt(static_cast<const char *>(actual), info.dtype, i);
+    double e = elementAt(expected.bytes.data(), expected.dtype, i);
+    bool equal;
+    if (isFloat(info.dtype))
+      equal = (std::isnan(a) && std::isnan(e)) || a == e ||
+              std::fabs(a - e) <= absTolerance + relTolerance * std::fabs(e);
+    else
+      equal = a == e;
+    if (!equal) {
+      ++mismatches;
+      double diff = std::fabs(a - e);
+      if (!(diff <= worst)) {
+        worst = diff;
+        worstIndex = i;
+      }
+    }
+  }
+  if (!mismatches)
+    return std::nullopt;
+  return formatv("{0} of {1} elements differ; worst at flat index {2}: got "
+                 "{3}, expected {4}",
+                 mismatches, count, worstIndex,
+                 elementAt(static_cast<const char *>(actual), info.dtype,
+                           worstIndex),
+                 elementAt(expected.bytes.data(), expected.dtype, worstIndex))
+      .str();
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "run a model compiled by sparqc\n");
+  if (libraryPath.empty())
+    return fail("no model library (usage: sparq-run out/model.so --input "
+                "name=x.npy)");
+  ModelLibrary model;
+  std::string error;
+  if (!model.load(libraryPath, error))
+    return fail(libraryPath + ": " + error);
+  if (model.abiVersion() != SPARQ_ABI_VERSION)
+    return fail(formatv("{0}: ABI version {1}, sparq-run speaks {2}",
+                        libraryPath, model.abiVersion(), SPARQ_ABI_VERSION));
+
+  int32_t numInputs = model.numInputs(), numOutputs = model.numOutputs();
+  std::vector<std::optional<HostTensor>> bound(numInputs);
+  auto findInput = [&](StringRef name) -> int32_t {
+    for (int32_t i = 0; i < numInputs; ++i)
+      if (name == model.inputInfo(i)->name)
+        return i;
+    return -1;
+  };
+  int32_t nextPositional = 0;
+  for (StringRef spec : inputs) {
+    auto [name, file] = spec.split('=');
+    int32_t index;
+    if (file.empty()) {
+      file = name;
+      index = nextPositional++;
+    } else {
+      index = findInput(name);
+      if (index < 0) {
+        std::string names;
+        for (int32_t i = 0; i < numInputs; ++i)
+          names += std::string(i ? ", " : "") + model.inputInfo(i)->name;
+        return fail("the model has no input '" + name + "' (inputs: " + names +
+                    ")");
+      }
+    }
+    if (index >= numInputs)
+      return fail(formatv("more inputs given than the model's {0}", numInputs));
+    auto tensor = readNpy(file, error);
+    if (!tensor)
+      return fail(error);
+    bound[index] = std::move(*tensor);
+  }
+  if (!inputsFrom.empty())
+    for (int32_t i = 0; i < numInputs; ++i) {
+      if (bound[i])
+        continue;
+      SmallString<256> path(inputsFrom);
+      sys::path::append(path, formatv("input_{0}.pb", i).str());
+      auto tensor = readTensorProto(path, error);
+      if (!tensor)
+        return fail(error);
+      bound[i] = std::move(*tensor);
+    }
+
+  sparq_context *context = model.create();
+  if (!context)
+    return fail("cannot create a context (out of memory)");
+  scope_exit cleanup([&] { model.destroy(context); });
+  for (int32_t i = 0; i < numInputs; ++i) {
+    const sparq_tensor_info *info = model.inputInfo(i);
+    if (!bound[i])
+      return fail(std::string("input '") + info->name + "' (" +
+                  dtypeName(info->dtype) + " " +
+                  formatShape(ArrayRef(info->shape, info->rank)) +
+                  ") is not given");
+    std::vector<int64_t> shape(info->shape, info->shape + info->rank);
+    if (bound[i]->dtype != info->dtype || bound[i]->shape != shape)
+      return fail(formatv("input '{0}' must be {1} {2}, got {3} {4}",
+                          info->name, dtypeName(info->dtype),
+                          formatShape(shape), dtypeName(bound[i]->dtype),
+                          formatShape(bound[i]->shape)));
+    if (model.setInput(context, i, bound[i]->bytes.data(),
+                       bound[i]->bytes.size()) != SPARQ_OK)
+      return fail(model.lastError(context));
+  }
+
+  if (model.run(context) != SPARQ_OK)
+    return fail(std::string("run failed: ") + model.lastError(context));
+
+  int status = 0;
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    const sparq_tensor_info *info = model.outputInfo(i);
+    const void *data = model.getOutput(context, i, nullptr);
+    if (!outputDir.empty()) {
+      sys::fs::create_directories(outputDir);
+      SmallString<256> path(outputDir);
+      sys::path::append(path, std::string(info->name) + ".npy");
+      if (!writeNpy(path, *info, data, error))
+        return fail(error);
+    }
+    if (expectDir.empty())
+      continue;
+    SmallString<256> npyPath(expectDir), pbPath(expectDir);
+    sys::path::append(npyPath, std::string(info->name) + ".npy");
+    sys::path::append(pbPath, formatv("output_{0}.pb", i).str());
+    std::optional<HostTensor> expected =
+        sys::fs::exists(npyPath) ? readNpy(npyPath, error)
+                                 : readTensorProto(pbPath, error);
+    if (!expected)
+      return fail(error);
+    if (auto mismatch = compare(*info, data, *expected)) {
+      errs() << "sparq-run: output '" << info->name << "': " << *mismatch
+             << "\n";
+      status = 1;
+    } else {
+      outs() << "output '" << info->name << "' matches (rtol "
+             << relTolerance << ", atol " << absTolerance << ")\n";
+    }
+  }
+
+  if (bench) {
+    std::vector<double> millis;
+    for (unsigned r = 0; r < bench; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      model.run(context);
+      millis.push_back(std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - start)
+                           .count());
+    }
+    std::sort(millis.begin(), millis.end());
+    auto pct = [&](double p) {
+      return millis[std::min<size_t>(millis.size() - 1,
+                                     size_t(p / 100.0 * millis.size()))];
+    };
+    double mean = std::accumulate(millis.begin(), millis.end(), 0.0) /
+                  millis.size();
+    outs() << formatv("latency over {0} runs: min {1:f3} ms, p50 {2:f3} ms, "
+                      "p90 {3:f3} ms, p99 {4:f3} ms, mean {5:f3} ms\n",
+                      bench, millis.front(), pct(50), pct(90), pct(99), mean);
+  }
+  return status;
+}

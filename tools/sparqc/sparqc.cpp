@@ -1,0 +1,289 @@
+//===- sparqc.cpp - sparq's ahead-of-time compiler driver -----------------===//
+//
+// Part of the sparq project.
+//
+//   sparqc model.onnx --target=cpu -o out/ [--emit=mlir|llvm|asm|obj|so]
+//          [--cpu=native|x86-64-v3|x86-64-v4] [--dim seq=128]
+//
+// Imports an ONNX model (or reads an .mlir/.mlirbc module), lowers it for the
+// CPU, and writes a shared library exporting the C ABI of
+// include/sparq/Runtime/sparq_model.h, or stops at an earlier stage. Output
+// files appear only when every stage succeeds.
+//
+//===----------------------------------------------------------------------===//
+
+#include "sparq/Conversion/Passes.h"
+#include "sparq/Dialect/Sparq/IR/SparqDialect.h"
+#include "sparq/Frontend/Onnx/Importer.h"
+#include "sparq/Target/Cpu/CpuTarget.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+namespace {
+cl::opt<std::string> inputPath(cl::Positional,
+                               cl::desc("<model.onnx|model.mlir|model.mlirbc>"),
+                               cl::Optional);
+cl::opt<std::string> outputPath(
+    "o", cl::desc("Output file, or a directory to write <model>.<ext> into"),
+    cl::init("."));
+cl::opt<std::string> target("target", cl::desc("cpu (cuda: not yet)"),
+                            cl::init("cpu"));
+cl::opt<std::string> emit("emit",
+                          cl::desc("Stop after: mlir, llvm, asm, obj or so"),
+                          cl::init("so"));
+cl::opt<std::string> cpu("cpu",
+                         cl::desc("native, x86-64-v3 (AVX2+FMA), x86-64-v4 "
+                                  "(AVX-512) or another LLVM CPU name"),
+                         cl::init("native"));
+cl::list<std::string> dims("dim", cl::desc("Bind a symbolic dim: --dim seq=128"),
+                           cl::value_desc("name=N"));
+cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
+
+/// Progress lines on stderr, with the time each stage took.
+class Progress {
+public:
+  explicit Progress(int stages) : stages(stages) {}
+  void start(StringRef what) {
+    finish();
+    current = what.str();
+    begin = std::chrono::steady_clock::now();
+    if (!quiet)
+      errs() << "sparqc: [" << ++stage << "/" << stages << "] " << what
+             << "...\n";
+  }
+  void finish() {
+    if (current.empty() || quiet)
+      return;
+    double seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - begin)
+                         .count();
+    errs() << formatv("sparqc:       {0} took {1:f2} s\n", current, seconds);
+    current.clear();
+  }
+
+private:
+  int stages;
+  int stage = 0;
+  std::string current;
+  std::chrono::steady_clock::time_point begin;
+};
+
+int fail(const Twine &message) {
+  errs() << "sparqc: error: " << message << "\n";
+  return 1;
+}
+
+/// The output file for extension `ext`: -o itself when it names a file with
+/// that extension, else <dir>/<input stem>.<ext>.
+std::string outputFile(StringRef ext) {
+  if (sys::path::extension(outputPath) == ("." + ext).str())
+    return outputPath;
+  SmallString<256> path(outputPath);
+  sys::path::append(path, sys::path::stem(inputPath) + "." + ext);
+  return std::string(path);
+}
+
+/// Writes `write`'s output to `path` through a temporary file, so a failure
+/// leaves nothing behind.
+int writeOutput(StringRef path, function_ref<bool(raw_pwrite_stream &)> write) {
+  std::string error;
+  auto file = mlir::openOutputFile(path, &error);
+  if (!file)
+    return fail(error);
+  if (!write(file->os()))
+    return 1;
+  file->keep();
+  if (!quiet)
+    errs() << "sparqc: wrote " << path << "\n";
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "sparq ahead-of-time compiler\n");
+  if (inputPath.empty())
+    return fail("no input model (usage: sparqc model.onnx --target=cpu -o "
+                "out/)");
+  if (target != "cpu")
+    return fail("--target=" + target +
+                " is not supported yet; sparqc compiles for --target=cpu");
+  static const char *const stagesInOrder[] = {"mlir", "llvm", "asm", "obj",
+                                              "so"};
+  if (!llvm::is_contained(stagesInOrder, emit))
+    return fail("--emit=" + emit + " is not one of mlir, llvm, asm, obj, so");
+  if (sys::path::extension(outputPath).empty())
+    if (std::error_code ec = sys::fs::create_directories(outputPath))
+      return fail("cannot create output directory '" + outputPath +
+                  "': " + ec.message());
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<sparq::SparqDialect>();
+  mlir::MLIRContext context(registry);
+  context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
+    errs() << "sparqc: "
+           << (diag.getSeverity() == mlir::DiagnosticSeverity::Error
+                   ? "error: "
+                   : "note: ")
+           << diag.str() << "\n";
+    return mlir::success();
+  });
+  mlir::registerAllPasses();
+  sparq::registerSparqConversionPasses();
+
+  int stages = emit == "mlir" ? 1 : emit == "llvm" ? 3 : 4;
+  Progress progress(stages);
+
+  // 1. Read the model.
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  StringRef ext = sys::path::extension(inputPath);
+  if (ext == ".onnx") {
+    progress.start("importing " + inputPath);
+    sparq::onnx_frontend::ImportOptions options;
+    options.functionName = "sparq_graph";
+    for (StringRef binding : dims) {
+      auto [name, value] = binding.split('=');
+      int64_t size = 0;
+      if (name.empty() || value.getAsInteger(10, size) || size < 0)
+        return fail("--dim '" + binding + "' is not name=N with N >= 0");
+      options.dimBindings[name] = size;
+    }
+    module = sparq::onnx_frontend::importModel(inputPath, context, options);
+  } else if (ext == ".mlir" || ext == ".mlirbc") {
+    progress.start("reading " + inputPath);
+    llvm::SourceMgr sourceMgr;
+    module = mlir::parseSourceFile<mlir::ModuleOp>(inputPath, &context);
+  } else {
+    return fail("'" + inputPath +
+                "' is not an .onnx, .mlir or .mlirbc file");
+  }
+  if (!module)
+    return 1;
+
+  mlir::func::FuncOp entry;
+  for (auto func : module->getOps<mlir::func::FuncOp>())
+    if (func.isPublic() && !func.isExternal()) {
+      if (entry)
+        return fail("'" + inputPath + "' has several public functions (@" +
+                    entry.getSymName() + ", @" + func.getSymName() +
+                    "); the model needs exactly one");
+      entry = func;
+    }
+  if (!entry)
+    return fail("'" + inputPath + "' has no public function to compile");
+  std::string entrySymbol = entry.getSymName().str();
+
+  if (emit == "mlir") {
+    std::string path = outputFile("mlirbc");
+    progress.finish();
+    return writeOutput(path, [&](raw_pwrite_stream &os) {
+      return succeeded(mlir::writeBytecodeToFile(*module, os));
+    });
+  }
+
+  // 2. Lower to the LLVM dialect.
+  auto signature = sparq::cpu::getModelSignature(entry);
+  if (failed(signature))
+    return 1;
+  // The names and signedness now live in the signature; LLVM has no use for
+  // them.
+  entry.removeArgAttrsAttr();
+  entry.removeResAttrsAttr();
+  progress.start("lowering for the CPU");
+  mlir::PassManager pm(&context);
+  if (failed(sparq::cpu::buildCpuLoweringPipeline(pm)) ||
+      failed(pm.run(*module)))
+    return fail("lowering failed");
+
+  // 3. LLVM IR, optimized for the CPU.
+  progress.start("optimizing LLVM IR for --cpu=" + cpu);
+  sparq::cpu::CpuCodegenOptions codegen;
+  codegen.cpu = cpu;
+  llvm::LLVMContext llvmContext;
+  std::string error;
+  std::unique_ptr<llvm::Module> llvmModule =
+      sparq::cpu::translateAndOptimize(*module, llvmContext, codegen, error);
+  if (!llvmModule)
+    return fail(error);
+  if (emit == "llvm") {
+    progress.finish();
+    return writeOutput(outputFile("ll"), [&](raw_pwrite_stream &os) {
+      llvmModule->print(os, nullptr);
+      return true;
+    });
+  }
+
+  // 4. Machine code, and the shared library.
+  progress.start(emit == "so" ? "generating code and linking"
+                              : "generating code");
+  if (emit == "asm" || emit == "obj") {
+    bool asmOutput = emit == "asm";
+    int status = writeOutput(
+        outputFile(asmOutput ? "s" : "o"), [&](raw_pwrite_stream &os) {
+          bool ok = sparq::cpu::emitMachineCode(
+              *llvmModule, codegen,
+              asmOutput ? sparq::cpu::OutputKind::Assembly
+                        : sparq::cpu::OutputKind::Object,
+              os, error);
+          if (!ok)
+            fail(error);
+          return ok;
+        });
+    progress.finish();
+    return status;
+  }
+
+  SmallString<128> objectPath;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("sparq-model", "o", objectPath))
+    return fail("cannot create a temporary object file: " + ec.message());
+  FileRemover removeObject(objectPath);
+  {
+    std::error_code ec;
+    raw_fd_ostream os(objectPath, ec);
+    if (ec)
+      return fail("cannot write " + objectPath + ": " + ec.message());
+    if (!sparq::cpu::emitMachineCode(*llvmModule, codegen,
+                                     sparq::cpu::OutputKind::Object, os,
+                                     error))
+      return fail(error);
+  }
+  std::string libraryPath = outputFile("so");
+  std::string partialPath = libraryPath + ".partial";
+  FileRemover removePartial(partialPath);
+  if (!sparq::cpu::linkSharedLibrary(
+          objectPath, sparq::cpu::generateAbiSource(*signature, entrySymbol),
+          partialPath, error))
+    return fail(error);
+  if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
+    return fail("cannot write " + libraryPath + ": " + ec.message());
+  progress.finish();
+  if (!quiet)
+    errs() << "sparqc: wrote " << libraryPath << "\n";
+  return 0;
+}

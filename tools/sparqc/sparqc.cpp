@@ -39,6 +39,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <optional>
 
 using namespace llvm;
 
@@ -61,6 +62,11 @@ cl::opt<std::string> cpu("cpu",
 cl::list<std::string> dims("dim", cl::desc("Bind a symbolic dim: --dim seq=128"),
                            cl::value_desc("name=N"));
 cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
+cl::opt<std::string> kernels(
+    "kernels",
+    cl::desc("Quantized matmul kernels: auto (VNNI when the CPU has it), "
+             "vnni, or reference"),
+    cl::init("auto"));
 
 /// Progress lines on stderr, with the time each stage took.
 class Progress {
@@ -90,6 +96,30 @@ private:
   std::string current;
   std::chrono::steady_clock::time_point begin;
 };
+
+/// libLLVM already registers a hidden global --threads option, so sparqc's
+/// own --threads=N (threads for parallel kernels; 0 = OMP_NUM_THREADS or one
+/// per core) is taken out of argv before LLVM's parser sees it.
+std::optional<std::string> extractThreadsFlag(int &argc, char **argv) {
+  std::optional<std::string> value;
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (arg.consume_front("--threads") || arg.consume_front("-threads")) {
+      if (arg.consume_front("=")) {
+        value = arg.str();
+        continue;
+      }
+      if (arg.empty() && i + 1 < argc) {
+        value = argv[++i];
+        continue;
+      }
+    }
+    argv[out++] = argv[i];
+  }
+  argc = out;
+  return value;
+}
 
 int fail(const Twine &message) {
   errs() << "sparqc: error: " << message << "\n";
@@ -124,7 +154,14 @@ int writeOutput(StringRef path, function_ref<bool(raw_pwrite_stream &)> write) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "sparq ahead-of-time compiler\n");
+  std::optional<std::string> threadsFlag = extractThreadsFlag(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "sparq ahead-of-time compiler\n\n  --threads=N also sets the threads of "
+      "parallel kernels (0: OMP_NUM_THREADS or one per core)\n");
+  unsigned numThreads = 0;
+  if (threadsFlag && StringRef(*threadsFlag).getAsInteger(10, numThreads))
+    return fail("--threads='" + *threadsFlag + "' is not a number");
   if (inputPath.empty())
     return fail("no input model (usage: sparqc model.onnx --target=cpu -o "
                 "out/)");
@@ -215,15 +252,27 @@ int main(int argc, char **argv) {
   entry.removeArgAttrsAttr();
   entry.removeResAttrsAttr();
   progress.start("lowering for the CPU");
+  sparq::cpu::CpuCodegenOptions codegen;
+  codegen.cpu = cpu;
+  sparq::cpu::CpuPipelineOptions pipelineOptions;
+  pipelineOptions.threads = numThreads;
+  if (kernels == "vnni" || kernels == "auto") {
+    bool hasVnni = sparq::cpu::cpuHasFeature(codegen, "avx512vnni") &&
+                   sparq::cpu::cpuHasFeature(codegen, "avx512vl");
+    if (kernels == "vnni" && !hasVnni)
+      return fail("--kernels=vnni needs a CPU with avx512vnni and avx512vl; "
+                  "--cpu=" + cpu + " has not");
+    pipelineOptions.vnniKernels = hasVnni;
+  } else if (kernels != "reference") {
+    return fail("--kernels=" + kernels + " is not one of auto, vnni, reference");
+  }
   mlir::PassManager pm(&context);
-  if (failed(sparq::cpu::buildCpuLoweringPipeline(pm)) ||
+  if (failed(sparq::cpu::buildCpuLoweringPipeline(pm, pipelineOptions)) ||
       failed(pm.run(*module)))
     return fail("lowering failed");
 
   // 3. LLVM IR, optimized for the CPU.
   progress.start("optimizing LLVM IR for --cpu=" + cpu);
-  sparq::cpu::CpuCodegenOptions codegen;
-  codegen.cpu = cpu;
   llvm::LLVMContext llvmContext;
   std::string error;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -40,4 +40,75 @@ def ConvertSparqToLinalg : Pass<"convert-sparq-to-linalg"> {
   ];
 }
 
+def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
+                                    "::mlir::ModuleOp"> {
+  let summary = "Lower quantized matmuls to vectorized, multithreaded CPU "
+                "kernels";
+  let description = [{
+    Rewrites `sparq.qmatmul` ops whose weights are 4- or 8-bit (signed, or
+    unsigned with integer zero points), whose activations are f32 with few
+    rows (decode-sized M), and whose group size the kernels tile, into calls
+    of a kernel function generated next to the model:
+
+    1. The activations of each group are quantized to int8 on the fly
+       (symmetric, per row and group, round half to even) and, for 4-bit
+       weights, stored in the order the packed nibbles come in: the even
+       elements of each block, then the odd ones.
+    2. Output rows run in parallel (`scf.parallel`, OpenMP after
+       `convert-scf-to-openmp`). Each row streams its packed weights once:
+       a vector load, a mask and a shift split the nibbles, and AVX-512 VNNI
+       `vpdpbusd` multiplies them with the int8 activations into int32 lanes.
+       Signed weights become unsigned by flipping their sign bits, which is
+       a fixed zero point of 8 (4-bit) or 128 (8-bit).
+    3. Per group, the int32 lanes are converted and scaled by the weight and
+       activation scales into f32 lanes; the zero point term uses the
+       group's activation sum. One horizontal sum per row, then the bias and
+       the row's CSR outliers (in f32, against the original activations).
+
+    No dequantized weight is ever stored. Ops the kernels do not cover are
+    left for `convert-sparq-to-linalg`.
+
+    This pass writes the calls and kernel declarations (marked with a
+    `sparq.kernel` attribute); `generate-sparq-cpu-kernels` writes the
+    bodies once the graph is bufferized. The target CPU needs avx512vnni
+    and avx512vl.
+  }];
+  let options = [
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"16",
+           "Largest M (product of the activations' leading dims) to lower">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def GenerateSparqCpuKernels : Pass<"generate-sparq-cpu-kernels",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Write the bodies of the CPU kernels that "
+                "convert-sparq-to-cpu-kernels declared";
+  let description = [{
+    Each function declaration with a `sparq.kernel` attribute gets its body:
+    scf loops, vector loads and arithmetic, an `scf.parallel` over output
+    rows, and `llvm.call_intrinsic` of AVX-512 VNNI dot products. It runs
+    after bufferization (and its deallocation analysis, which cannot see
+    through LLVM intrinsics) and before `convert-scf-to-openmp`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // SPARQ_CONVERSION_PASSES_TD

@@ -9,6 +9,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -54,6 +56,15 @@ createTargetMachine(const sparq::cpu::CpuCodegenOptions &options,
 }
 } // namespace
 
+bool sparq::cpu::cpuHasFeature(const CpuCodegenOptions &options,
+                               llvm::StringRef feature) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(options, error);
+  return machine &&
+         machine->getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
+}
+
 std::unique_ptr<llvm::Module>
 sparq::cpu::translateAndOptimize(ModuleOp module,
                                  llvm::LLVMContext &llvmContext,
@@ -62,6 +73,7 @@ sparq::cpu::translateAndOptimize(ModuleOp module,
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
 
   std::unique_ptr<llvm::Module> llvmModule =

@@ -390,7 +390,9 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath, StringRef abiSource,
   llvm::SmallVector<llvm::StringRef> args = {
       *clang, "-shared", "-fPIC", "-O2", "-fvisibility=hidden",
       "-fuse-ld=lld", include, source, objectPath, "-o", outputPath,
-      versionScript, "-Wl,--no-undefined", "-lm"};
+      versionScript, "-Wl,--no-undefined", "-lm",
+      // Parallel kernels run on LLVM's OpenMP runtime (libomp-22-dev).
+      "-L/usr/lib/llvm-22/lib", "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lomp"};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, StringRef(log),
                                                 StringRef(log)};
   std::string execError;

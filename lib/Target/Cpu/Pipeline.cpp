@@ -7,42 +7,75 @@
 #include "sparq/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
-LogicalResult sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm) {
+LogicalResult
+sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
+                                     const CpuPipelineOptions &options) {
+  std::string pipeline;
+  llvm::raw_string_ostream os(pipeline);
+  // Quantized matmuls the VNNI kernels cover become kernel calls; every
+  // other sparq op takes the reference lowering.
+  if (options.vnniKernels)
+    os << "convert-sparq-to-cpu-kernels,";
   // Results become out-parameters the caller (the ABI wrapper) owns, with
   // identity layouts, so outputs are written in place and copied never.
-  const char *pipeline =
-      "convert-sparq-to-linalg,"
-      "canonicalize,"
-      "convert-elementwise-to-linalg,"
-      "linalg-fuse-elementwise-ops,"
-      "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
-      "buffer-results-to-out-params{hoist-static-allocs "
-      "modify-public-functions},"
-      "buffer-deallocation-pipeline,"
-      "convert-linalg-to-loops,"
-      "convert-scf-to-cf,"
-      "expand-strided-metadata,"
-      "lower-affine,"
-      "finalize-memref-to-llvm,"
-      "convert-math-to-llvm,"
-      "convert-arith-to-llvm,"
-      "convert-index-to-llvm,"
-      "convert-cf-to-llvm,"
-      "func.func(llvm-request-c-wrappers),"
-      "convert-func-to-llvm,"
-      "reconcile-unrealized-casts";
+  // Deallocation runs before scf.parallel becomes OpenMP, whose loop
+  // wrappers must hold nothing but the loop.
+  os << "convert-sparq-to-linalg,"
+        "canonicalize,"
+        "convert-elementwise-to-linalg,"
+        "linalg-fuse-elementwise-ops,"
+        "one-shot-bufferize{bufferize-function-boundaries "
+        "function-boundary-type-conversion=identity-layout-map},"
+        "buffer-results-to-out-params{hoist-static-allocs "
+        "modify-public-functions},"
+        "buffer-deallocation-pipeline,"
+        "generate-sparq-cpu-kernels,"
+        "convert-linalg-to-loops,"
+        "convert-scf-to-openmp{num-threads="
+     << options.threads
+     << "},"
+        "convert-vector-to-llvm,"
+        "expand-strided-metadata,"
+        "lower-affine,"
+        "finalize-memref-to-llvm,"
+        "convert-scf-to-cf,"
+        "convert-math-to-llvm,"
+        "convert-arith-to-llvm,"
+        "convert-index-to-llvm,"
+        "convert-cf-to-llvm,"
+        "func.func(llvm-request-c-wrappers),"
+        "convert-func-to-llvm,"
+        "convert-openmp-to-llvm,"
+        "reconcile-unrealized-casts";
   // Fails (with a message on stderr) only if a pass is not registered.
   return parsePassPipeline(pipeline, pm);
 }
 
+namespace {
+struct CpuPipelineRegistrationOptions
+    : public PassPipelineOptions<CpuPipelineRegistrationOptions> {
+  Option<bool> vnniKernels{*this, "vnni-kernels",
+                           llvm::cl::desc("Use the AVX-512 VNNI kernels")};
+  Option<unsigned> threads{*this, "threads",
+                           llvm::cl::desc("OpenMP threads (0: runtime "
+                                          "default)"),
+                           llvm::cl::init(0)};
+};
+} // namespace
+
 void sparq::cpu::registerCpuPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineRegistrationOptions>(
       "sparq-cpu-lowering",
       "Lower tensors and sparq ops to the LLVM dialect for the CPU, with "
       "outputs as caller-owned out-parameters and C wrappers",
-      [](OpPassManager &pm) { (void)buildCpuLoweringPipeline(pm); });
+      [](OpPassManager &pm, const CpuPipelineRegistrationOptions &options) {
+        CpuPipelineOptions pipelineOptions;
+        pipelineOptions.vnniKernels = options.vnniKernels;
+        pipelineOptions.threads = options.threads;
+        (void)buildCpuLoweringPipeline(pm, pipelineOptions);
+      });
 }

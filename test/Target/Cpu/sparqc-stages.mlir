@@ -11,7 +11,7 @@
 
 // The entry gets a C wrapper; sparq ops are gone.
 // LLVM: define {{.*}}void @_mlir_ciface_linear(
-// LLVM-NOT: sparq
+// LLVM-NOT: sparq.
 
 // x86-64-v3 has AVX2 and FMA.
 // ASM: linear:

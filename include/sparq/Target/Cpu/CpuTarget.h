@@ -26,11 +26,23 @@
 
 namespace sparq::cpu {
 
+struct CpuPipelineOptions {
+  /// Lower quantized matmuls to the AVX-512 VNNI kernels (the target CPU
+  /// must have avx512vnni and avx512vl).
+  bool vnniKernels = false;
+  /// OpenMP threads for parallel kernels; 0 leaves it to the runtime
+  /// (OMP_NUM_THREADS or one per core).
+  unsigned threads = 0;
+};
+
 /// Adds the passes lowering a module of tensors and sparq ops to the LLVM
-/// dialect: sparq ops to linalg, bufferization with results as caller-owned
-/// out-parameters, loops, and LLVM with C wrappers for the entry function.
-/// The passes must be registered (mlir::registerAllPasses and sparq's).
-mlir::LogicalResult buildCpuLoweringPipeline(mlir::OpPassManager &pm);
+/// dialect: kernels for quantized matmuls, the reference lowering for the
+/// other sparq ops, bufferization with results as caller-owned
+/// out-parameters, loops, OpenMP, and LLVM with C wrappers for the entry
+/// function. The passes must be registered (mlir::registerAllPasses and
+/// sparq's).
+mlir::LogicalResult buildCpuLoweringPipeline(mlir::OpPassManager &pm,
+                                             const CpuPipelineOptions &options);
 
 /// Registers the pipeline as `sparq-cpu-lowering` for sparq-opt.
 void registerCpuPipelines();
@@ -41,6 +53,9 @@ struct CpuCodegenOptions {
   std::string cpu = "native";
   unsigned optLevel = 3;
 };
+
+/// Whether the target CPU has an LLVM subtarget feature ("avx512vnni").
+bool cpuHasFeature(const CpuCodegenOptions &options, llvm::StringRef feature);
 
 /// Translates a module in the LLVM dialect to LLVM IR optimized for the
 /// target CPU. Returns null after writing a message to `error`.

@@ -1,0 +1,76 @@
+//===- KernelSpec.cpp - What a generated CPU kernel computes --------------===//
+//
+// Part of the sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelSpec.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace sparq::cpu_kernels;
+
+std::string KernelSpec::name(TypeRange argTypes) const {
+  // The scale, bias and outlier element types distinguish kernels of one
+  // shape; they are the element types of arguments 2 and later.
+  std::string types;
+  llvm::raw_string_ostream os(types);
+  for (Type type : argTypes.drop_front(2).drop_back())
+    os << "_" << cast<ShapedType>(type).getElementType();
+  return llvm::formatv("__sparq_qmatmul_{0}{1}_m{2}_n{3}_k{4}_g{5}{6}{7}{8}{9}",
+                       isSigned ? "s" : "u", bits, m, n, k, groupSize,
+                       hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
+                       hasOutliers ? "_csr" : "", types)
+      .str();
+}
+
+DictionaryAttr KernelSpec::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  return b.getDictionaryAttr({
+      b.getNamedAttr("m", b.getI64IntegerAttr(m)),
+      b.getNamedAttr("n", b.getI64IntegerAttr(n)),
+      b.getNamedAttr("k", b.getI64IntegerAttr(k)),
+      b.getNamedAttr("group_size", b.getI64IntegerAttr(groupSize)),
+      b.getNamedAttr("bits", b.getI64IntegerAttr(bits)),
+      b.getNamedAttr("signed", b.getBoolAttr(isSigned)),
+      b.getNamedAttr("zero_points", b.getBoolAttr(hasZeroPoints)),
+      b.getNamedAttr("bias", b.getBoolAttr(hasBias)),
+      b.getNamedAttr("outliers", b.getBoolAttr(hasOutliers)),
+  });
+}
+
+FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
+  if (!attr)
+    return failure();
+  auto getInt = [&](StringRef key) -> std::optional<int64_t> {
+    if (auto value = attr.getAs<IntegerAttr>(key))
+      return value.getInt();
+    return std::nullopt;
+  };
+  auto getBool = [&](StringRef key) -> std::optional<bool> {
+    if (auto value = attr.getAs<BoolAttr>(key))
+      return value.getValue();
+    return std::nullopt;
+  };
+  auto m = getInt("m"), n = getInt("n"), k = getInt("k"),
+       group = getInt("group_size"), bits = getInt("bits");
+  auto isSigned = getBool("signed"), zp = getBool("zero_points"),
+       bias = getBool("bias"), outliers = getBool("outliers");
+  if (!m || !n || !k || !group || !bits || !isSigned || !zp || !bias ||
+      !outliers || *group <= 0 || *k % *group != 0)
+    return failure();
+  KernelSpec spec;
+  spec.m = *m;
+  spec.n = *n;
+  spec.k = *k;
+  spec.groupSize = *group;
+  spec.bits = *bits;
+  spec.isSigned = *isSigned;
+  spec.hasZeroPoints = *zp;
+  spec.hasBias = *bias;
+  spec.hasOutliers = *outliers;
+  return spec;
+}

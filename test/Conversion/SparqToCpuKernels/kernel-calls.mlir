@@ -1,0 +1,80 @@
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels | FileCheck %s
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels --generate-sparq-cpu-kernels | FileCheck %s --check-prefix=BODY
+
+// A decode-sized int4 matmul becomes a call on the operands' buffers; the
+// kernel is declared with its spec.
+// CHECK-LABEL: func @int4_groupwise
+// CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x256xf32> into tensor<2x256xf32>
+// CHECK: bufferization.to_buffer %[[X]] read_only : tensor<2x256xf32> to memref<2x256xf32, strided<[?, 1], offset: ?>>
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x8xf32>
+// CHECK: call @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32(
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x8xf32>
+// CHECK-NOT: sparq.qmatmul
+// CHECK: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32({{.*}}) attributes {sparq.kernel = {bias = true, bits = 4 : i64, group_size = 128 : i64, k = 256 : i64, m = 2 : i64, n = 8 : i64, outliers = false, signed = true, zero_points = false}}
+
+// The body streams packed weights through VNNI dot products: the low and
+// high nibbles of one 64-byte load meet the even and odd activations.
+// BODY-LABEL: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32
+// BODY-NOT: sparq.kernel
+// BODY: vector.shuffle
+// BODY: scf.parallel
+// BODY: vector.load %{{.*}} : memref<8x128xi8, strided<[?, 1], offset: ?>>, vector<64xi8>
+// BODY: arith.xori
+// BODY: arith.andi
+// BODY: arith.shrui
+// BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// BODY: vector.fma
+// BODY: vector.reduction <add>
+func.func @int4_groupwise(%x: tensor<1x2x256xf32>, %w: tensor<8x128xi8>, %s: tensor<8x2xf32>, %b: tensor<8xf32>) -> tensor<1x2x8xf32> {
+  %y = sparq.qmatmul %x, %w, %s bias(%b) storage(si4) : (tensor<1x2x256xf32>, tensor<8x128xi8>, tensor<8x2xf32>, tensor<8xf32>) -> tensor<1x2x8xf32>
+  return %y : tensor<1x2x8xf32>
+}
+
+// -----
+
+// Group size 32: 16-byte dot products.
+// BODY-LABEL: func.func private @__sparq_qmatmul_u4_m1_n4_k64_g32_zp_f16_i8
+// BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"
+// CHECK-LABEL: func @int4_group32_zero_points
+// CHECK: call @__sparq_qmatmul_u4_m1_n4_k64_g32_zp_f16_i8
+func.func @int4_group32_zero_points(%x: tensor<64xf32>, %w: tensor<4x32xi8>, %s: tensor<4x2xf16>, %z: tensor<4x2xi8>) -> tensor<4xf32> {
+  %y = sparq.qmatmul %x, %w, %s zero_points(%z) storage(ui4) : (tensor<64xf32>, tensor<4x32xi8>, tensor<4x2xf16>, tensor<4x2xi8>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// 8-bit per channel: one dot product per 64 bytes, no nibble split.
+// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m1_n4_k128_g128_f32
+// BODY-NOT: arith.shrui
+// BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-LABEL: func @int8_per_channel
+func.func @int8_per_channel(%x: tensor<1x128xf32>, %w: tensor<4x128xi8>, %s: tensor<4x1xf32>) -> tensor<1x4xf32> {
+  %y = sparq.qmatmul %x, %w, %s storage(si8) : (tensor<1x128xf32>, tensor<4x128xi8>, tensor<4x1xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// What the kernels do not cover stays for the reference lowering.
+// CHECK-LABEL: func @not_covered
+// CHECK: sparq.qmatmul {{.*}} storage(si3)
+// CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<2x64xf16>
+// CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<32x64xf32>
+// CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<2x48xf32>
+func.func @not_covered(%x: tensor<2x64xf32>, %w3: tensor<4x24xi8>, %s: tensor<4x1xf32>,
+                       %xh: tensor<2x64xf16>, %w4: tensor<4x32xi8>,
+                       %xm: tensor<32x64xf32>, %x48: tensor<2x48xf32>, %w48: tensor<4x24xi8>)
+    -> (tensor<2x4xf32>, tensor<2x4xf16>, tensor<32x4xf32>, tensor<2x4xf32>) {
+  // 3-bit weights.
+  %0 = sparq.qmatmul %x, %w3, %s storage(si3) : (tensor<2x64xf32>, tensor<4x24xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  // f16 activations.
+  %1 = sparq.qmatmul %xh, %w4, %s storage(si4) : (tensor<2x64xf16>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<2x4xf16>
+  // More rows than max-rows (16).
+  %2 = sparq.qmatmul %xm, %w4, %s storage(si4) : (tensor<32x64xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<32x4xf32>
+  // Group size 48 does not tile into 16-byte dot products.
+  %3 = sparq.qmatmul %x48, %w48, %s storage(si4) : (tensor<2x48xf32>, tensor<4x24xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %0, %1, %2, %3 : tensor<2x4xf32>, tensor<2x4xf16>, tensor<32x4xf32>, tensor<2x4xf32>
+}

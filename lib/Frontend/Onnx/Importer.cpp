@@ -562,19 +562,32 @@ GraphImporter::checkDeclaredOutput(const onnx::ValueInfoProto &info,
   if (!declared.has_shape())
     return success();
   ArrayRef<int64_t> shape = value.getShape();
-  bool rankMismatch = declared.shape().dim_size() != value.getRank();
-  for (int i = 0, e = declared.shape().dim_size(); !rankMismatch && i < e; ++i) {
+  bool shapeMismatch = declared.shape().dim_size() != value.getRank();
+  for (int i = 0, e = declared.shape().dim_size(); !shapeMismatch && i < e;
+       ++i) {
     const onnx::TensorShapeProto_Dimension &dim = declared.shape().dim(i);
     if (dim.has_dim_value() && dim.dim_value() != shape[i])
-      rankMismatch = true;
+      shapeMismatch = true;
   }
-  if (rankMismatch)
-    return emitModelError() << model.path() << ": output '" << info.name()
-                            << "' is declared with shape of rank "
-                            << declared.shape().dim_size()
-                            << " that disagrees with the computed shape "
-                            << formatShape(shape);
-  return success();
+  if (!shapeMismatch)
+    return success();
+  // Name the declared shape (symbolic dims by name) next to the computed one.
+  std::string declaredShape;
+  llvm::raw_string_ostream os(declaredShape);
+  os << "[";
+  llvm::interleaveComma(declared.shape().dim(), os,
+                        [&](const onnx::TensorShapeProto_Dimension &dim) {
+                          if (dim.has_dim_value())
+                            os << dim.dim_value();
+                          else if (dim.has_dim_param())
+                            os << dim.dim_param();
+                          else
+                            os << "?";
+                        });
+  os << "]";
+  return emitModelError() << model.path() << ": output '" << info.name()
+                          << "' is declared with shape " << declaredShape
+                          << " but computes " << formatShape(shape);
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run() {

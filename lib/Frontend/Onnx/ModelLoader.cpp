@@ -177,6 +177,10 @@ Expected<uint64_t> numElements(const onnx::TensorProto &tensor) {
           llvm::formatv("tensor '{0}' has too many elements", tensor.name()));
     count *= static_cast<uint64_t>(dim);
   }
+  // Byte counts (count * bits) must not overflow either.
+  if (count > std::numeric_limits<uint64_t>::max() / 64)
+    return makeError(
+        llvm::formatv("tensor '{0}' has too many elements", tensor.name()));
   return count;
 }
 
@@ -318,12 +322,17 @@ Expected<TensorBytes> LoadedModel::takeTensorBytes(onnx::TensorProto &tensor) {
     break;
   case DType::Int4:
   case DType::UInt4: {
-    // Two 4-bit values per byte, low nibble first, as in raw data.
-    fieldCount = tensor.int32_data_size();
-    data.assign((fieldCount * 4 + 7) / 8, 0);
-    for (uint64_t i = 0; i < fieldCount; ++i)
-      data[i / 2] |= static_cast<char>((tensor.int32_data(i) & 0xF)
-                                       << (4 * (i % 2)));
+    // onnx.proto: 4-bit values are "packed to 4bitx2" before they are
+    // written to int32_data, so each entry holds one byte of two values (low
+    // nibble first), exactly as in raw data.
+    uint64_t packedBytes = tensor.int32_data_size();
+    if (packedBytes != expectedBytes)
+      return makeError(llvm::formatv(
+          "tensor '{0}' has {1} packed bytes of {2} data but its {3} elements "
+          "need {4}",
+          name, packedBytes, dtypeName(dtype), *count, expectedBytes));
+    fieldCount = *count;
+    data = narrowCopy(tensor.int32_data(), 8);
     break;
   }
   default:

@@ -195,9 +195,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
     b.setInsertionPointToStart(parallel.getBody());
     Value n = parallel.getInductionVars()[0];
     Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
-    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     SmallVector<Value> init(spec.m, zeroLanes);
-    init.append(spec.m, zeroF); // zero-point corrections
     int64_t blocksPerGroup = spec.groupSize / blockElems;
     int64_t weightBytesPerBlock = spec.bits == 4 ? blockElems / 2 : blockElems;
     Value signFlip = splat(b, loc, bytesI8,
@@ -209,10 +207,35 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
         [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
           Value groupStart =
               arith::MulIOp::create(gb, l, group, idx(gb, l, spec.groupSize));
-          SmallVector<Value> zeroAcc(
-              spec.m, splat(gb, l, lanesI32, gb.getI32IntegerAttr(0)));
+          // sum (q - z) * xq = sum q * xq - z * sum xq: the second term starts
+          // lane 0 of the integer accumulator, so the zero point costs no
+          // float work per output.
+          Value zeroPoint;
+          if (spec.hasZeroPoints)
+            zeroPoint = arith::ExtUIOp::create(
+                gb, l, i32,
+                memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
+          else if (spec.isSigned)
+            zeroPoint = arith::ConstantOp::create(
+                gb, l, gb.getI32IntegerAttr(spec.bits == 4 ? 8 : 128));
+          Value zeroAccumulator =
+              splat(gb, l, lanesI32, gb.getI32IntegerAttr(0));
+          SmallVector<Value> initialAcc;
+          for (int64_t m = 0; m < spec.m; ++m) {
+            if (!zeroPoint) {
+              initialAcc.push_back(zeroAccumulator);
+              continue;
+            }
+            Value sum = memref::LoadOp::create(
+                gb, l, xSum, ValueRange{idx(gb, l, m), group});
+            Value negated = arith::SubIOp::create(
+                gb, l, arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
+                arith::MulIOp::create(gb, l, zeroPoint, sum));
+            initialAcc.push_back(vector::InsertOp::create(
+                gb, l, negated, zeroAccumulator, ArrayRef<int64_t>{0}));
+          }
           auto blockLoop = scf::ForOp::create(
-              gb, l, c0, idx(gb, l, blocksPerGroup), c1, zeroAcc,
+              gb, l, c0, idx(gb, l, blocksPerGroup), c1, initialAcc,
               [&](OpBuilder &bb, Location bl, Value blk, ValueRange accs) {
                 Value start = arith::AddIOp::create(
                     bb, bl, groupStart,
@@ -227,13 +250,16 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                     ValueRange{n, byteStart});
                 if (spec.isSigned)
                   raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
+                Value low, high;
+                if (spec.bits == 4) {
+                  low = arith::AndIOp::create(bb, bl, raw, lowMask);
+                  high = arith::ShRUIOp::create(bb, bl, raw, four);
+                }
                 SmallVector<Value> next;
                 for (int64_t m = 0; m < spec.m; ++m) {
                   Value row = idx(bb, bl, m);
                   Value acc = accs[m];
                   if (spec.bits == 4) {
-                    Value low = arith::AndIOp::create(bb, bl, raw, lowMask);
-                    Value high = arith::ShRUIOp::create(bb, bl, raw, four);
                     Value evens = vector::LoadOp::create(
                         bb, bl, bytesI8, xq, ValueRange{row, start});
                     Value oddStart = arith::AddIOp::create(
@@ -254,43 +280,25 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           Value weightScale = toF32(
               gb, l,
               memref::LoadOp::create(gb, l, scales, ValueRange{n, group}));
-          Value zeroPoint;
-          if (spec.hasZeroPoints)
-            zeroPoint = arith::UIToFPOp::create(
-                gb, l, f32,
-                memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
-          else if (spec.isSigned)
-            zeroPoint = arith::ConstantOp::create(
-                gb, l, gb.getF32FloatAttr(spec.bits == 4 ? 8 : 128));
+          Value weightSplat =
+              vector::BroadcastOp::create(gb, l, lanesF32, weightScale);
           SmallVector<Value> results;
-          SmallVector<Value> corrections;
           for (int64_t m = 0; m < spec.m; ++m) {
             Value row = idx(gb, l, m);
-            Value factor = arith::MulFOp::create(
-                gb, l, weightScale,
+            Value activationScale = vector::BroadcastOp::create(
+                gb, l, lanesF32,
                 memref::LoadOp::create(gb, l, xScale, ValueRange{row, group}));
+            Value factor =
+                arith::MulFOp::create(gb, l, weightSplat, activationScale);
             Value asFloat =
                 arith::SIToFPOp::create(gb, l, lanesF32, blockLoop.getResult(m));
-            Value factorSplat =
-                vector::BroadcastOp::create(gb, l, lanesF32, factor);
             results.push_back(
-                vector::FMAOp::create(gb, l, asFloat, factorSplat, iter[m]));
-            Value correction = iter[spec.m + m];
-            if (zeroPoint) {
-              Value sum = arith::SIToFPOp::create(
-                  gb, l, f32,
-                  memref::LoadOp::create(gb, l, xSum, ValueRange{row, group}));
-              correction = math::FmaOp::create(
-                  gb, l, arith::MulFOp::create(gb, l, factor, zeroPoint), sum,
-                  correction);
-            }
-            corrections.push_back(correction);
+                vector::FMAOp::create(gb, l, asFloat, factor, iter[m]));
           }
-          results.append(corrections);
           scf::YieldOp::create(gb, l, results);
         });
 
-    // Finish each output: horizontal sum, zero-point term, bias, outliers.
+    // Finish each output: horizontal sum, bias, outliers.
     Value rowStart, rowEnd;
     if (spec.hasOutliers) {
       auto readIndex = [&](Value at) -> Value {
@@ -304,8 +312,6 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
       Value row = idx(b, loc, m);
       Value sum = vector::ReductionOp::create(
           b, loc, vector::CombiningKind::ADD, groupLoop.getResult(m));
-      sum = arith::SubFOp::create(b, loc, sum,
-                                  groupLoop.getResult(spec.m + m));
       if (bias)
         sum = arith::AddFOp::create(
             b, loc, sum,

@@ -118,13 +118,11 @@ Value sparq::onnx_frontend::createConstant(OpBuilder &b, Location loc,
   return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
 }
 
-Value sparq::onnx_frontend::reshape(OpBuilder &b, Location loc, Value input,
-                                    ArrayRef<int64_t> shape) {
+/// Any reshape of a static shape, through a rank-1 (or rank-0) intermediate.
+static Value reshapeThroughVector(OpBuilder &b, Location loc, Value input,
+                                  ArrayRef<int64_t> shape) {
   auto inputType = cast<RankedTensorType>(input.getType());
-  if (inputType.getShape() == shape)
-    return input;
   auto resultType = RankedTensorType::get(shape, inputType.getElementType());
-  // Through a rank-1 (or rank-0) intermediate: always valid for static shapes.
   Value flat = input;
   if (inputType.getRank() > 1) {
     SmallVector<ReassociationIndices> all(1);
@@ -146,6 +144,40 @@ Value sparq::onnx_frontend::reshape(OpBuilder &b, Location loc, Value input,
   for (int64_t i = 0; i < rank; ++i)
     all[0].push_back(i);
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat, all);
+}
+
+Value sparq::onnx_frontend::reshape(OpBuilder &b, Location loc, Value input,
+                                    ArrayRef<int64_t> shape) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (inputType.getShape() == shape)
+    return input;
+  auto resultType = RankedTensorType::get(shape, inputType.getElementType());
+  auto allOnes = [](ArrayRef<int64_t> dims) {
+    return llvm::all_of(dims, [](int64_t dim) { return dim == 1; });
+  };
+  // Unit dims to and from rank 0 need no reassociation groups.
+  if (resultType.getRank() == 0 && allOnes(inputType.getShape()))
+    return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                           ArrayRef<ReassociationIndices>{});
+  if (inputType.getRank() == 0 && allOnes(shape))
+    return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                         ArrayRef<ReassociationIndices>{});
+  // A single collapse or expand (merging or splitting neighbouring dims)
+  // keeps the structure later passes look for.
+  if (inputType.getRank() > 0 && resultType.getRank() > 0) {
+    if (resultType.getRank() < inputType.getRank()) {
+      if (auto reassociation =
+              getReassociationIndicesForReshape(inputType, resultType))
+        return tensor::CollapseShapeOp::create(b, loc, resultType, input,
+                                               *reassociation);
+    } else if (resultType.getRank() > inputType.getRank()) {
+      if (auto reassociation =
+              getReassociationIndicesForReshape(resultType, inputType))
+        return tensor::ExpandShapeOp::create(b, loc, resultType, input,
+                                             *reassociation);
+    }
+  }
+  return reshapeThroughVector(b, loc, input, shape);
 }
 
 Value sparq::onnx_frontend::transpose(OpBuilder &b, Location loc, Value input,

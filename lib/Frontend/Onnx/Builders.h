@@ -57,8 +57,9 @@ mlir::Value createSplat(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value createConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::ElementsAttr attr);
 
-/// Reshapes to `shape` (same element count) with tensor.collapse_shape /
-/// tensor.expand_shape.
+/// Reshapes to `shape` (same element count): one tensor.collapse_shape or
+/// tensor.expand_shape when the shapes merge or split neighbouring dims,
+/// otherwise through rank 1.
 mlir::Value reshape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                     llvm::ArrayRef<int64_t> shape);
 

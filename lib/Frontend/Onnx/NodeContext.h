@@ -164,6 +164,15 @@ private:
 /// The default ONNX domain is "" (also spelled "ai.onnx").
 constexpr llvm::StringLiteral kMicrosoftDomain = "com.microsoft";
 
+/// numpy.matmul of `a` and `b` (same element type, accumulated in it), with
+/// linalg.matmul when B is a matrix and linalg.batch_matmul otherwise. The
+/// result keeps the unit dims 1-D operands were promoted with ([batch..., M,
+/// N]); `resultShape` receives numpy's result shape for the final reshape.
+/// Shared by MatMul and the integer matmuls (Matmul.cpp, Quantized.cpp).
+mlir::FailureOr<mlir::Value>
+buildNumpyMatmul(NodeContext &node, mlir::Value a, mlir::Value b,
+                 llvm::SmallVectorImpl<int64_t> &resultShape);
+
 // Each family of converters lives in its own file.
 void registerElementwiseConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);

@@ -30,14 +30,19 @@ class Case:
         self.directory = directory
         self.name = directory.name
         model = onnx.load(str(directory / "model.onnx"), load_external_data=False)
-        self.op_types = sorted({(n.domain or "ai.onnx", n.op_type)
+        opsets = {(o.domain or "ai.onnx"): o.version for o in model.opset_import}
+        self.op_types = sorted({(n.domain or "ai.onnx", n.op_type,
+                                 opsets.get(n.domain or "ai.onnx", 0))
                                 for n in model.graph.node})
         self.main_op = model.graph.node[0].op_type if model.graph.node else ""
         initializers = {t.name for t in model.graph.initializer}
         self.inputs = [i for i in model.graph.input if i.name not in initializers]
         self.outputs = list(model.graph.output)
-        self.tensor_only = all(v.type.HasField("tensor_type")
-                               for v in self.inputs + self.outputs)
+        # Sequences, optionals and strings are no tensors sparq computes on.
+        self.numeric_tensors_only = all(
+            v.type.HasField("tensor_type") and
+            v.type.tensor_type.elem_type != onnx.TensorProto.STRING
+            for v in self.inputs + self.outputs)
 
 
 def discover(data_dir=DATA_DIR):
@@ -46,9 +51,19 @@ def discover(data_dir=DATA_DIR):
 
 
 def supported_operators(import_tool):
+    """(domain, op type) -> the first opset sparq converts."""
     listing = subprocess.run([import_tool, "--list-ops"], capture_output=True,
                              text=True, check=True).stdout
-    return {tuple(line.split()) for line in listing.splitlines() if line}
+    ops = {}
+    for line in listing.splitlines():
+        domain, op_type, min_opset = line.split()
+        ops[(domain, op_type)] = int(min_opset)
+    return ops
+
+
+def is_supported(op, supported):
+    domain, op_type, opset = op
+    return (domain, op_type) in supported and opset >= supported[(domain, op_type)]
 
 
 def run_case(case: Case, tools) -> tuple:
@@ -89,8 +104,9 @@ def write_report(path, results, cases_by_op, unsupported_cases):
     passed = sum(1 for ok, _ in results.values() if ok)
     lines.append(f"**{passed} of {total} cases pass** "
                  f"({100.0 * passed / max(total, 1):.1f}%); "
-                 f"{unsupported_cases} further cases use operators sparq does "
-                 "not import or sequence/optional values.")
+                 f"{unsupported_cases} further cases use operators (or opsets) "
+                 "sparq does not import, or sequence, optional or string "
+                 "values.")
     lines += ["", "| operator | cases | passed |", "|---|---|---|"]
     for op, names in sorted(cases_by_op.items()):
         ok = sum(1 for n in names if results[n][0])
@@ -118,8 +134,8 @@ def main(argv=None):
     cases = [c for c in discover(args.data) if re.search(args.filter, c.name)]
     # Sequence and optional values are not tensors: out of scope like
     # unsupported operators.
-    in_scope = [c for c in cases if c.tensor_only and
-                all(op in supported for op in c.op_types)]
+    in_scope = [c for c in cases if c.numeric_tensors_only and
+                all(is_supported(op, supported) for op in c.op_types)]
     results = {}
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = {pool.submit(run_case, c, tools): c for c in in_scope}

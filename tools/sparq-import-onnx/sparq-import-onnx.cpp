@@ -41,15 +41,16 @@ static cl::opt<std::string> functionName("function-name",
                                          cl::desc("Name of the function"),
                                          cl::init("main"));
 static cl::opt<bool> listOps("list-ops",
-                             cl::desc("Print the supported operators"));
+                             cl::desc("Print the supported operators: "
+                                      "domain, op type, first opset"));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "sparq ONNX importer\n");
 
   if (listOps) {
-    for (auto &[domain, opType] : listSupportedOperators())
-      outs() << domain << " " << opType << "\n";
+    for (const SupportedOperator &op : listSupportedOperators())
+      outs() << op.domain << " " << op.opType << " " << op.minOpset << "\n";
     return 0;
   }
   if (inputPath.empty()) {

@@ -251,6 +251,9 @@ int main(int argc, char **argv) {
   // them.
   entry.removeArgAttrsAttr();
   entry.removeResAttrsAttr();
+  // The ABI wrapper calls the entry through its C interface (memref
+  // descriptors by pointer); nothing else needs one.
+  entry->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&context));
   progress.start("lowering for the CPU");
   sparq::cpu::CpuCodegenOptions codegen;
   codegen.cpu = cpu;

@@ -729,7 +729,7 @@ void sparq::onnx_frontend::registerElementwiseConverters(
   registry.add("", "Sub", 13, binary(BinaryOp::Sub));
   registry.add("", "Mul", 13, binary(BinaryOp::Mul));
   registry.add("", "Div", 13, binary(BinaryOp::Div));
-  registry.add("", "Pow", 13, convertPow);
+  registry.add("", "Pow", 12, convertPow);
   registry.add("", "Sqrt", 13, unary(UnaryOp::Sqrt));
   registry.add("", "Reciprocal", 13, unary(UnaryOp::Reciprocal));
   registry.add("", "Neg", 13, unary(UnaryOp::Neg));

@@ -29,6 +29,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <tuple>
+
 using namespace mlir;
 using namespace sparq::onnx_frontend;
 
@@ -421,14 +423,16 @@ const ConvertFn *ConverterRegistry::lookup(llvm::StringRef domain,
   return &it->second.fn;
 }
 
-std::vector<std::pair<std::string, std::string>>
-ConverterRegistry::listOperators() const {
-  std::vector<std::pair<std::string, std::string>> ops;
+std::vector<SupportedOperator> ConverterRegistry::listOperators() const {
+  std::vector<SupportedOperator> ops;
   for (const auto &entry : entries) {
     auto [domain, opType] = entry.getKey().split("::");
-    ops.emplace_back(displayDomain(domain), opType.str());
+    ops.push_back({displayDomain(domain), opType.str(),
+                   entry.getValue().minOpset});
   }
-  llvm::sort(ops);
+  llvm::sort(ops, [](const SupportedOperator &a, const SupportedOperator &b) {
+    return std::tie(a.domain, a.opType) < std::tie(b.domain, b.opType);
+  });
   return ops;
 }
 
@@ -724,8 +728,7 @@ void sparq::onnx_frontend::registerImportedDialects(DialectRegistry &registry) {
                   sparq::SparqDialect>();
 }
 
-std::vector<std::pair<std::string, std::string>>
-sparq::onnx_frontend::listSupportedOperators() {
+std::vector<SupportedOperator> sparq::onnx_frontend::listSupportedOperators() {
   return getRegistry().listOperators();
 }
 

@@ -14,6 +14,7 @@
 #ifndef SPARQ_LIB_FRONTEND_ONNX_NODECONTEXT_H
 #define SPARQ_LIB_FRONTEND_ONNX_NODECONTEXT_H
 
+#include "sparq/Frontend/Onnx/Importer.h"
 #include "sparq/Frontend/Onnx/ModelLoader.h"
 
 #include "mlir/IR/Builders.h"
@@ -150,8 +151,8 @@ public:
   /// The converter for a node, or null if unsupported at this opset.
   const ConvertFn *lookup(llvm::StringRef domain, llvm::StringRef opType,
                           int64_t opset) const;
-  /// Every registered (domain, op type), sorted, for documentation.
-  std::vector<std::pair<std::string, std::string>> listOperators() const;
+  /// Every registered operator, sorted, for documentation.
+  std::vector<SupportedOperator> listOperators() const;
 
 private:
   struct Entry {

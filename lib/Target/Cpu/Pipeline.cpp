@@ -43,11 +43,14 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
         "lower-affine,"
         "finalize-memref-to-llvm,"
         "convert-scf-to-cf,"
+        // Integer powers get generated functions, LLVM intrinsics take what
+        // they can, and libm the rest (erf, tanh, ...).
+        "convert-math-to-funcs,"
         "convert-math-to-llvm,"
+        "convert-math-to-libm,"
         "convert-arith-to-llvm,"
         "convert-index-to-llvm,"
         "convert-cf-to-llvm,"
-        "func.func(llvm-request-c-wrappers),"
         "convert-func-to-llvm,"
         "convert-openmp-to-llvm,"
         "reconcile-unrealized-casts";
@@ -71,7 +74,8 @@ void sparq::cpu::registerCpuPipelines() {
   PassPipelineRegistration<CpuPipelineRegistrationOptions>(
       "sparq-cpu-lowering",
       "Lower tensors and sparq ops to the LLVM dialect for the CPU, with "
-      "outputs as caller-owned out-parameters and C wrappers",
+      "outputs as caller-owned out-parameters; functions marked "
+      "llvm.emit_c_interface get C wrappers",
       [](OpPassManager &pm, const CpuPipelineRegistrationOptions &options) {
         CpuPipelineOptions pipelineOptions;
         pipelineOptions.vnniKernels = options.vnniKernels;

@@ -42,8 +42,15 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path,
 /// Registers the dialects imported modules use.
 void registerImportedDialects(mlir::DialectRegistry &registry);
 
-/// (domain, op type) of every supported operator, sorted.
-std::vector<std::pair<std::string, std::string>> listSupportedOperators();
+/// An operator the importer converts, from opset `minOpset` on.
+struct SupportedOperator {
+  std::string domain;
+  std::string opType;
+  int64_t minOpset;
+};
+
+/// Every supported operator, sorted by domain and op type.
+std::vector<SupportedOperator> listSupportedOperators();
 
 } // namespace sparq::onnx_frontend
 

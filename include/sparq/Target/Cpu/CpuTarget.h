@@ -38,9 +38,9 @@ struct CpuPipelineOptions {
 /// Adds the passes lowering a module of tensors and sparq ops to the LLVM
 /// dialect: kernels for quantized matmuls, the reference lowering for the
 /// other sparq ops, bufferization with results as caller-owned
-/// out-parameters, loops, OpenMP, and LLVM with C wrappers for the entry
-/// function. The passes must be registered (mlir::registerAllPasses and
-/// sparq's).
+/// out-parameters, loops, OpenMP, and LLVM. Functions marked
+/// `llvm.emit_c_interface` (the entry) get C wrappers. The passes must be
+/// registered (mlir::registerAllPasses and sparq's).
 mlir::LogicalResult buildCpuLoweringPipeline(mlir::OpPassManager &pm,
                                              const CpuPipelineOptions &options);
 

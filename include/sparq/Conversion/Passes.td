@@ -111,4 +111,18 @@ def GenerateSparqCpuKernels : Pass<"generate-sparq-cpu-kernels",
   ];
 }
 
+def ConvertStridedCopiesToLinalg : Pass<"convert-strided-copies-to-linalg"> {
+  let summary = "Rewrite memref.copy between non-contiguous buffers as "
+                "linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between contiguous
+    buffers to an `llvm.memcpy` intrinsic, but one involving a strided
+    buffer (a sliced or concatenated tensor returned as an output, for
+    instance) to a call of the `memrefCopy` function of MLIR's runner
+    library, which compiled models do not link. As `linalg.copy`, those
+    copies become plain loops instead.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // SPARQ_CONVERSION_PASSES_TD

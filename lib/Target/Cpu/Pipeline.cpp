@@ -34,6 +34,7 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
         "modify-public-functions},"
         "buffer-deallocation-pipeline,"
         "generate-sparq-cpu-kernels,"
+        "convert-strided-copies-to-linalg,"
         "convert-linalg-to-loops,"
         "convert-scf-to-openmp{num-threads="
      << options.threads

@@ -7,8 +7,8 @@
 // benchmark measures, in one run and one process:
 //   - the read bandwidth of this machine (summing a 1 GiB buffer),
 //   - OpenBLAS fp32 sgemv/sgemm on the same shapes (the dense baseline),
-//   - sparq's kernels (compiled by sparqc from sparq.qmatmul) for int8
-//     per-channel and int4 group-128 weights,
+//   - sparq's VNNI kernels (compiled by sparqc --kernels=vnni-int8 from
+//     sparq.qmatmul) for int8 per-channel and int4 group-128 weights,
 // at Llama-7B projection shapes, for M = 1, 8, 32 and 1 and 2 threads. Every
 // weight buffer rotates through enough copies that nothing stays in the
 // 32 MB L3. It prints effective GB/s, the fraction of read bandwidth, and
@@ -173,7 +173,8 @@ bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
   std::fputs(text, f);
   std::fclose(f);
   library = stem + ".so";
-  std::string command = std::string(SPARQC_PATH) + " --quiet " + stem +
+  std::string command = std::string(SPARQC_PATH) +
+                        " --quiet --kernels=vnni-int8 " + stem +
                         ".mlir -o " + library;
   return std::system(command.c_str()) == 0;
 }

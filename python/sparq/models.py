@@ -333,7 +333,9 @@ def _softmax(x):
 
 
 def _sigmoid(x):
-    return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
+    # exp overflows to inf for very negative x, which gives the right 0.
+    with np.errstate(over="ignore"):
+        return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
 
 
 def _gelu(x):

@@ -100,7 +100,7 @@ def test_kernel_matches_emulation(tmp_path, m, n, k, group, bits, signed,
             f"  return %y : {tt((m, n), 'f32')}\n}}\n")
     (tmp_path / "k.mlir").write_text(text)
     result = subprocess.run([str(BUILD / "bin" / "sparqc"), tmp_path / "k.mlir",
-                             "--kernels=vnni", "--quiet", "-o", tmp_path / "k.so"],
+                             "--kernels=vnni-int8", "--quiet", "-o", tmp_path / "k.so"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     y = Model(tmp_path / "k.so").run(**inputs)["y"]

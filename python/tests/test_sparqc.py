@@ -25,7 +25,7 @@ def sparqc(*args):
                           capture_output=True, text=True)
 
 
-def compile_mlir(tmp_path, text, name="model", kernels="reference"):
+def compile_mlir(tmp_path, text, name="model", kernels="exact"):
     """Compiles with the exact reference lowering unless `kernels` says
     otherwise (the VNNI kernels quantize activations; test_cpu_kernels.py
     checks them)."""
@@ -109,7 +109,7 @@ def test_abi_rejects_bad_calls(tmp_path):
         model.run(x=np.zeros((1, 64), dtype=np.float64))
 
 
-@pytest.mark.parametrize("kernels", ["reference", "auto"])
+@pytest.mark.parametrize("kernels", ["exact", "vnni-int8"])
 def test_concurrent_contexts(tmp_path, kernels):
     """Contexts run concurrently from several threads (each kernel also runs
     its rows on OpenMP threads) and give what one context alone gives."""

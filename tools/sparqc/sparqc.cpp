@@ -64,9 +64,11 @@ cl::list<std::string> dims("dim", cl::desc("Bind a symbolic dim: --dim seq=128")
 cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
 cl::opt<std::string> kernels(
     "kernels",
-    cl::desc("Quantized matmul kernels: auto (VNNI when the CPU has it), "
-             "vnni, or reference"),
-    cl::init("auto"));
+    cl::desc("Quantized matmul kernels: exact (default: the op's exact "
+             "semantics, through the reference lowering) or vnni-int8 "
+             "(AVX-512 VNNI kernels that quantize activations to int8 per "
+             "group: fast, approximate)"),
+    cl::init("exact"));
 
 /// Progress lines on stderr, with the time each stage took.
 class Progress {
@@ -259,15 +261,16 @@ int main(int argc, char **argv) {
   codegen.cpu = cpu;
   sparq::cpu::CpuPipelineOptions pipelineOptions;
   pipelineOptions.threads = numThreads;
-  if (kernels == "vnni" || kernels == "auto") {
-    bool hasVnni = sparq::cpu::cpuHasFeature(codegen, "avx512vnni") &&
-                   sparq::cpu::cpuHasFeature(codegen, "avx512vl");
-    if (kernels == "vnni" && !hasVnni)
-      return fail("--kernels=vnni needs a CPU with avx512vnni and avx512vl; "
-                  "--cpu=" + cpu + " has not");
-    pipelineOptions.vnniKernels = hasVnni;
-  } else if (kernels != "reference") {
-    return fail("--kernels=" + kernels + " is not one of auto, vnni, reference");
+  // Quantizing activations changes results (much more so with LLM outlier
+  // channels), so the VNNI kernels run only when asked for.
+  if (kernels == "vnni-int8") {
+    if (!sparq::cpu::cpuHasFeature(codegen, "avx512vnni") ||
+        !sparq::cpu::cpuHasFeature(codegen, "avx512vl"))
+      return fail("--kernels=vnni-int8 needs a CPU with avx512vnni and "
+                  "avx512vl; --cpu=" + cpu + " has not");
+    pipelineOptions.vnniKernels = true;
+  } else if (kernels != "exact") {
+    return fail("--kernels=" + kernels + " is not one of exact, vnni-int8");
   }
   mlir::PassManager pm(&context);
   if (failed(sparq::cpu::buildCpuLoweringPipeline(pm, pipelineOptions)) ||

@@ -53,6 +53,8 @@ def emulate(x, q_unsigned, zero_points, scales, group):
     (4, 32, 256, 64, 8, True, False),
     (2, 16, 256, 256, 8, False, False),
     (16, 8, 128, 128, 4, False, False),
+    (13, 8, 128, 64, 4, True, False),
+    (32, 16, 256, 128, 8, True, True),
 ])
 def test_kernel_matches_emulation(tmp_path, m, n, k, group, bits, signed,
                                   outliers):

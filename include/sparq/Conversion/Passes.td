@@ -46,9 +46,10 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
                 "kernels";
   let description = [{
     Rewrites `sparq.qmatmul` ops whose weights are 4- or 8-bit (signed, or
-    unsigned with integer zero points), whose activations are f32 with few
-    rows (decode-sized M), and whose group size the kernels tile, into calls
-    of a kernel function generated next to the model:
+    unsigned with integer zero points), whose activations are f32 with at
+    most `max-rows` rows (decoding and short prefills; rows go in register
+    tiles of up to 8), and whose group size the kernels tile, into calls of
+    a kernel function generated next to the model:
 
     1. The activations of each group are quantized to int8 on the fly
        (symmetric, per row and group, round half to even) and, for 4-bit
@@ -74,7 +75,7 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
     and avx512vl.
   }];
   let options = [
-    Option<"maxRows", "max-rows", "int64_t", /*default=*/"16",
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Largest M (product of the activations' leading dims) to lower">,
   ];
   let dependentDialects = [

@@ -64,6 +64,15 @@ Value dotU8S8(OpBuilder &b, Location loc, Value acc, Value a, Value s8) {
       .getResult(0);
 }
 
+/// The largest divisor of `rows` up to 8: rows of one tile share the weight
+/// loads and keep their accumulators in registers.
+int64_t rowsPerTile(int64_t rows) {
+  for (int64_t tile = std::min<int64_t>(rows, 8); tile > 1; --tile)
+    if (rows % tile == 0)
+      return tile;
+  return 1;
+}
+
 /// Builds the body of the kernel function `func` for `spec`.
 void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                      const KernelSpec &spec) {
@@ -194,8 +203,19 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(parallel.getBody());
     Value n = parallel.getInductionVars()[0];
+    // Activation rows go in tiles of up to 8: each tile keeps its
+    // accumulators in registers and re-reads the output row's weights, which
+    // the first tile brought into L1.
+    int64_t tile = rowsPerTile(spec.m);
+    auto tileLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m),
+                                       idx(b, loc, tile));
+    b.setInsertionPointToStart(tileLoop.getBody());
+    Value tileBase = tileLoop.getInductionVar();
+    auto rowOf = [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
+      return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
+    };
     Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
-    SmallVector<Value> init(spec.m, zeroLanes);
+    SmallVector<Value> init(tile, zeroLanes);
     int64_t blocksPerGroup = spec.groupSize / blockElems;
     int64_t weightBytesPerBlock = spec.bits == 4 ? blockElems / 2 : blockElems;
     Value signFlip = splat(b, loc, bytesI8,
@@ -221,13 +241,13 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           Value zeroAccumulator =
               splat(gb, l, lanesI32, gb.getI32IntegerAttr(0));
           SmallVector<Value> initialAcc;
-          for (int64_t m = 0; m < spec.m; ++m) {
+          for (int64_t m = 0; m < tile; ++m) {
             if (!zeroPoint) {
               initialAcc.push_back(zeroAccumulator);
               continue;
             }
             Value sum = memref::LoadOp::create(
-                gb, l, xSum, ValueRange{idx(gb, l, m), group});
+                gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
             Value negated = arith::SubIOp::create(
                 gb, l, arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
                 arith::MulIOp::create(gb, l, zeroPoint, sum));
@@ -256,8 +276,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                   high = arith::ShRUIOp::create(bb, bl, raw, four);
                 }
                 SmallVector<Value> next;
-                for (int64_t m = 0; m < spec.m; ++m) {
-                  Value row = idx(bb, bl, m);
+                for (int64_t m = 0; m < tile; ++m) {
+                  Value row = rowOf(bb, bl, m);
                   Value acc = accs[m];
                   if (spec.bits == 4) {
                     Value evens = vector::LoadOp::create(
@@ -283,8 +303,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           Value weightSplat =
               vector::BroadcastOp::create(gb, l, lanesF32, weightScale);
           SmallVector<Value> results;
-          for (int64_t m = 0; m < spec.m; ++m) {
-            Value row = idx(gb, l, m);
+          for (int64_t m = 0; m < tile; ++m) {
+            Value row = rowOf(gb, l, m);
             Value activationScale = vector::BroadcastOp::create(
                 gb, l, lanesF32,
                 memref::LoadOp::create(gb, l, xScale, ValueRange{row, group}));
@@ -308,8 +328,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
       rowStart = readIndex(n);
       rowEnd = readIndex(arith::AddIOp::create(b, loc, n, c1));
     }
-    for (int64_t m = 0; m < spec.m; ++m) {
-      Value row = idx(b, loc, m);
+    for (int64_t m = 0; m < tile; ++m) {
+      Value row = rowOf(b, loc, m);
       Value sum = vector::ReductionOp::create(
           b, loc, vector::CombiningKind::ADD, groupLoop.getResult(m));
       if (bias)

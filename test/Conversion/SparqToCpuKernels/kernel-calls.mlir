@@ -62,19 +62,19 @@ func.func @int8_per_channel(%x: tensor<1x128xf32>, %w: tensor<4x128xi8>, %s: ten
 // CHECK-LABEL: func @not_covered
 // CHECK: sparq.qmatmul {{.*}} storage(si3)
 // CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<2x64xf16>
-// CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<32x64xf32>
+// CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<80x64xf32>
 // CHECK: sparq.qmatmul {{.*}} storage(si4) : (tensor<2x48xf32>
 func.func @not_covered(%x: tensor<2x64xf32>, %w3: tensor<4x24xi8>, %s: tensor<4x1xf32>,
                        %xh: tensor<2x64xf16>, %w4: tensor<4x32xi8>,
-                       %xm: tensor<32x64xf32>, %x48: tensor<2x48xf32>, %w48: tensor<4x24xi8>)
-    -> (tensor<2x4xf32>, tensor<2x4xf16>, tensor<32x4xf32>, tensor<2x4xf32>) {
+                       %xm: tensor<80x64xf32>, %x48: tensor<2x48xf32>, %w48: tensor<4x24xi8>)
+    -> (tensor<2x4xf32>, tensor<2x4xf16>, tensor<80x4xf32>, tensor<2x4xf32>) {
   // 3-bit weights.
   %0 = sparq.qmatmul %x, %w3, %s storage(si3) : (tensor<2x64xf32>, tensor<4x24xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
   // f16 activations.
   %1 = sparq.qmatmul %xh, %w4, %s storage(si4) : (tensor<2x64xf16>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<2x4xf16>
-  // More rows than max-rows (16).
-  %2 = sparq.qmatmul %xm, %w4, %s storage(si4) : (tensor<32x64xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<32x4xf32>
+  // More rows than max-rows (64).
+  %2 = sparq.qmatmul %xm, %w4, %s storage(si4) : (tensor<80x64xf32>, tensor<4x32xi8>, tensor<4x1xf32>) -> tensor<80x4xf32>
   // Group size 48 does not tile into 16-byte dot products.
   %3 = sparq.qmatmul %x48, %w48, %s storage(si4) : (tensor<2x48xf32>, tensor<4x24xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
-  return %0, %1, %2, %3 : tensor<2x4xf32>, tensor<2x4xf16>, tensor<32x4xf32>, tensor<2x4xf32>
+  return %0, %1, %2, %3 : tensor<2x4xf32>, tensor<2x4xf16>, tensor<80x4xf32>, tensor<2x4xf32>
 }

@@ -33,6 +33,11 @@ static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
 static cl::list<std::string>
     dims("dim", cl::desc("Bind a symbolic input dimension: --dim seq=128"),
          cl::value_desc("name=value"));
+static cl::list<std::string>
+    boundInputs("bind-input",
+                cl::desc("Fix an input's value at compile time: "
+                         "--bind-input shape=shape.npy (or .pb)"),
+                cl::value_desc("name=file"));
 static cl::opt<bool> emitBytecode("emit-bytecode",
                                   cl::desc("Write MLIR bytecode"));
 static cl::opt<bool> noChecker("no-checker",
@@ -71,6 +76,15 @@ int main(int argc, char **argv) {
       return 1;
     }
     options.dimBindings[name] = size;
+  }
+  for (StringRef binding : boundInputs) {
+    auto [name, file] = binding.split('=');
+    if (name.empty() || file.empty()) {
+      errs() << "sparq-import-onnx: --bind-input '" << binding
+             << "' is not name=file\n";
+      return 1;
+    }
+    options.boundInputs[name] = file.str();
   }
 
   mlir::MLIRContext context;

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Runtime/sparq_model.h"
+#include "sparq/Support/Npy.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -111,160 +112,27 @@ struct ModelLibrary {
   }
 };
 
-/// A host tensor: element type (ONNX code), shape, bytes.
-struct HostTensor {
-  int32_t dtype = 0;
-  std::vector<int64_t> shape;
-  std::vector<char> bytes;
-};
+using HostTensor = sparq::npy::Array;
+using sparq::npy::dtypeName;
+using sparq::npy::formatShape;
 
-struct NpyType {
-  const char *descr;
-  int32_t dtype;
-};
-const NpyType npyTypes[] = {
-    {"<f4", SPARQ_FLOAT},  {"<f2", SPARQ_FLOAT16}, {"<f8", SPARQ_DOUBLE},
-    {"|i1", SPARQ_INT8},   {"|u1", SPARQ_UINT8},   {"<i2", SPARQ_INT16},
-    {"<u2", SPARQ_UINT16}, {"<i4", SPARQ_INT32},   {"<u4", SPARQ_UINT32},
-    {"<i8", SPARQ_INT64},  {"<u8", SPARQ_UINT64},  {"|b1", SPARQ_BOOL}};
-
-const char *dtypeName(int32_t dtype) {
-  switch (dtype) {
-  case SPARQ_FLOAT: return "float32";
-  case SPARQ_FLOAT16: return "float16";
-  case SPARQ_BFLOAT16: return "bfloat16";
-  case SPARQ_DOUBLE: return "float64";
-  case SPARQ_INT8: return "int8";
-  case SPARQ_UINT8: return "uint8";
-  case SPARQ_INT16: return "int16";
-  case SPARQ_UINT16: return "uint16";
-  case SPARQ_INT32: return "int32";
-  case SPARQ_UINT32: return "uint32";
-  case SPARQ_INT64: return "int64";
-  case SPARQ_UINT64: return "uint64";
-  case SPARQ_BOOL: return "bool";
-  default: return "unknown";
-  }
-}
-
-std::string formatShape(ArrayRef<int64_t> shape) {
-  return "[" + join(map_range(shape, [](int64_t d) { return itostr(d); }),
-                    ", ") +
-         "]";
-}
-
-/// Reads a .npy file (format 1.0-3.0, C order, little-endian).
 std::optional<HostTensor> readNpy(StringRef path, std::string &error) {
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    error = path.str() + ": " + buffer.getError().message();
+  Expected<HostTensor> array = sparq::npy::read(path);
+  if (!array) {
+    error = toString(array.takeError());
     return std::nullopt;
   }
-  StringRef data = (*buffer)->getBuffer();
-  if (!data.starts_with("\x93NUMPY") || data.size() < 10) {
-    error = path.str() + ": not a .npy file";
-    return std::nullopt;
-  }
-  uint8_t major = data[6];
-  size_t headerLen, headerStart;
-  if (major == 1) {
-    headerLen = uint8_t(data[8]) | (uint8_t(data[9]) << 8);
-    headerStart = 10;
-  } else {
-    headerLen = uint8_t(data[8]) | (uint8_t(data[9]) << 8) |
-                (uint8_t(data[10]) << 16) | (size_t(uint8_t(data[11])) << 24);
-    headerStart = 12;
-  }
-  if (headerStart + headerLen > data.size()) {
-    error = path.str() + ": truncated .npy header";
-    return std::nullopt;
-  }
-  StringRef header = data.substr(headerStart, headerLen);
-  HostTensor tensor;
-  for (const NpyType &type : npyTypes)
-    if (header.contains(std::string("'descr': '") + type.descr + "'"))
-      tensor.dtype = type.dtype;
-  if (!tensor.dtype) {
-    error = path.str() + ": unsupported .npy dtype in header " + header.str();
-    return std::nullopt;
-  }
-  if (header.contains("'fortran_order': True")) {
-    error = path.str() + ": Fortran-ordered arrays are not supported";
-    return std::nullopt;
-  }
-  size_t open = header.find("'shape': (");
-  size_t close = header.find(')', open);
-  if (open == StringRef::npos || close == StringRef::npos) {
-    error = path.str() + ": .npy header has no shape";
-    return std::nullopt;
-  }
-  SmallVector<StringRef> dims;
-  header.slice(open + 10, close).split(dims, ',', -1, false);
-  int64_t count = 1;
-  for (StringRef dim : dims) {
-    int64_t size;
-    if (dim.trim().getAsInteger(10, size)) {
-      error = path.str() + ": bad .npy shape";
-      return std::nullopt;
-    }
-    tensor.shape.push_back(size);
-    count *= size;
-  }
-  size_t elementSize = tensor.dtype == SPARQ_BOOL || tensor.dtype == SPARQ_INT8 ||
-                               tensor.dtype == SPARQ_UINT8
-                           ? 1
-                       : tensor.dtype == SPARQ_FLOAT16 ||
-                               tensor.dtype == SPARQ_INT16 ||
-                               tensor.dtype == SPARQ_UINT16
-                           ? 2
-                       : tensor.dtype == SPARQ_FLOAT || tensor.dtype == SPARQ_INT32 ||
-                               tensor.dtype == SPARQ_UINT32
-                           ? 4
-                           : 8;
-  size_t offset = headerStart + headerLen;
-  if (data.size() - offset != count * elementSize) {
-    error = formatv("{0}: holds {1} data bytes, shape {2} needs {3}", path,
-                    data.size() - offset, formatShape(tensor.shape),
-                    count * elementSize)
-                .str();
-    return std::nullopt;
-  }
-  tensor.bytes.assign(data.begin() + offset, data.end());
-  return tensor;
+  return std::move(*array);
 }
 
 bool writeNpy(StringRef path, const sparq_tensor_info &info, const void *data,
               std::string &error) {
-  const char *descr = nullptr;
-  for (const NpyType &type : npyTypes)
-    if (type.dtype == info.dtype)
-      descr = type.descr;
-  if (!descr) {
-    error = std::string("output '") + info.name + "' is " +
-            dtypeName(info.dtype) + ", which .npy cannot hold";
+  if (Error err = sparq::npy::write(
+          path, info.dtype, ArrayRef(info.shape, info.rank),
+          ArrayRef(static_cast<const char *>(data), info.bytes))) {
+    error = std::string("output '") + info.name + "': " + toString(std::move(err));
     return false;
   }
-  std::string shape;
-  for (int32_t d = 0; d < info.rank; ++d)
-    shape += itostr(info.shape[d]) + (info.rank == 1 ? "," : d + 1 < info.rank ? ", " : "");
-  std::string header = formatv("{{'descr': '{0}', 'fortran_order': False, "
-                               "'shape': ({1}), }",
-                               descr, shape)
-                           .str();
-  // Pad so the data starts on a 64-byte boundary, ending with a newline.
-  size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  std::error_code ec;
-  raw_fd_ostream os(path, ec);
-  if (ec) {
-    error = path.str() + ": " + ec.message();
-    return false;
-  }
-  os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
-     << char(header.size() >> 8) << header;
-  os.write(static_cast<const char *>(data), info.bytes);
   return true;
 }
 
@@ -282,6 +150,7 @@ std::optional<HostTensor> readTensorProto(StringRef path, std::string &error) {
     return std::nullopt;
   }
   HostTensor tensor;
+  tensor.name = proto.name();
   tensor.dtype = proto.data_type();
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
   auto append = [&](const void *p, size_t n) {
@@ -458,17 +327,23 @@ int main(int argc, char **argv) {
       return fail(error);
     bound[index] = std::move(*tensor);
   }
-  if (!inputsFrom.empty())
-    for (int32_t i = 0; i < numInputs; ++i) {
-      if (bound[i])
-        continue;
+  if (!inputsFrom.empty()) {
+    // input_N.pb files name the graph input they feed; a model compiled with
+    // some inputs bound at compile time has fewer inputs, so names, not
+    // positions, decide where each goes (positions when unnamed).
+    for (int32_t file = 0;; ++file) {
       SmallString<256> path(inputsFrom);
-      sys::path::append(path, formatv("input_{0}.pb", i).str());
+      sys::path::append(path, formatv("input_{0}.pb", file).str());
+      if (!sys::fs::exists(path))
+        break;
       auto tensor = readTensorProto(path, error);
       if (!tensor)
         return fail(error);
-      bound[i] = std::move(*tensor);
+      int32_t index = tensor->name.empty() ? file : findInput(tensor->name);
+      if (index >= 0 && index < numInputs && !bound[index])
+        bound[index] = std::move(*tensor);
     }
+  }
 
   sparq_context *context = model.create();
   if (!context)

@@ -62,6 +62,11 @@ cl::opt<std::string> cpu("cpu",
 cl::list<std::string> dims("dim", cl::desc("Bind a symbolic dim: --dim seq=128"),
                            cl::value_desc("name=N"));
 cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
+cl::list<std::string> boundInputs(
+    "bind-input",
+    cl::desc("Fix an input's value at compile time: --bind-input "
+             "shape=shape.npy (or .pb)"),
+    cl::value_desc("name=file"));
 cl::opt<std::string> kernels(
     "kernels",
     cl::desc("Quantized matmul kernels: exact (default: the op's exact "
@@ -211,6 +216,12 @@ int main(int argc, char **argv) {
       if (name.empty() || value.getAsInteger(10, size) || size < 0)
         return fail("--dim '" + binding + "' is not name=N with N >= 0");
       options.dimBindings[name] = size;
+    }
+    for (StringRef binding : boundInputs) {
+      auto [name, file] = binding.split('=');
+      if (name.empty() || file.empty())
+        return fail("--bind-input '" + binding + "' is not name=file");
+      options.boundInputs[name] = file.str();
     }
     module = sparq::onnx_frontend::importModel(inputPath, context, options);
   } else if (ext == ".mlir" || ext == ".mlirbc") {

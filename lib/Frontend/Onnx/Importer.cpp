@@ -13,6 +13,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Frontend/Onnx/ModelLoader.h"
 #include "sparq/Reference/Packing.h"
+#include "sparq/Support/Npy.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -28,6 +29,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <tuple>
 
@@ -99,6 +101,7 @@ public:
 
 private:
   LogicalResult collectOpsets();
+  LogicalResult bindInputs();
   LogicalResult checkOperatorsSupported();
   FailureOr<SmallVector<std::pair<std::string, RankedTensorType>>>
   collectInputs(const llvm::StringSet<> &initializerNames);
@@ -481,6 +484,72 @@ LogicalResult GraphImporter::checkOperatorsSupported() {
   return failure();
 }
 
+LogicalResult GraphImporter::bindInputs() {
+  onnx::GraphProto &graph = *model.proto().mutable_graph();
+  for (const auto &binding : options.boundInputs) {
+    StringRef name = binding.getKey();
+    StringRef path = binding.getValue();
+    const onnx::ValueInfoProto *info = nullptr;
+    for (const onnx::ValueInfoProto &input : graph.input())
+      if (input.name() == name)
+        info = &input;
+    if (!info) {
+      InFlightDiagnostic diag = emitModelError();
+      diag << model.path() << ": --bind-input names '" << name
+           << "', which is not an input of the model (inputs: ";
+      llvm::interleaveComma(graph.input(), diag,
+                            [&](const onnx::ValueInfoProto &input) {
+                              diag << "'" << input.name() << "'";
+                            });
+      return diag << ")";
+    }
+    onnx::TensorProto tensor;
+    if (path.ends_with(".npy")) {
+      llvm::Expected<::sparq::npy::Array> array = ::sparq::npy::read(path);
+      if (!array)
+        return emitModelError() << llvm::toString(array.takeError());
+      tensor.set_data_type(array->dtype);
+      for (int64_t dim : array->shape)
+        tensor.add_dims(dim);
+      tensor.set_raw_data(array->bytes.data(), array->bytes.size());
+    } else {
+      auto buffer = llvm::MemoryBuffer::getFile(path);
+      if (!buffer)
+        return emitModelError() << path << ": "
+                                << buffer.getError().message();
+      if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
+                                 (*buffer)->getBufferSize()))
+        return emitModelError() << path
+                                << ": neither a .npy file nor an ONNX "
+                                   "TensorProto";
+    }
+    tensor.set_name(name.str());
+    const onnx::TypeProto_Tensor &declared = info->type().tensor_type();
+    if (declared.elem_type() != tensor.data_type())
+      return emitModelError() << "--bind-input " << name << ": input '"
+                              << name << "' is "
+                              << dtypeName(declared.elem_type()) << " but "
+                              << path << " holds "
+                              << dtypeName(tensor.data_type());
+    bool shapeAgrees = !declared.has_shape() ||
+                       declared.shape().dim_size() == tensor.dims_size();
+    for (int i = 0; shapeAgrees && declared.has_shape() &&
+                    i < declared.shape().dim_size();
+         ++i)
+      if (declared.shape().dim(i).has_dim_value() &&
+          declared.shape().dim(i).dim_value() != tensor.dims(i))
+        shapeAgrees = false;
+    if (!shapeAgrees)
+      return emitModelError()
+             << "--bind-input " << name << ": " << path << " holds shape "
+             << formatShape(SmallVector<int64_t>(tensor.dims().begin(),
+                                                 tensor.dims().end()))
+             << ", which input '" << name << "' does not accept";
+    *graph.add_initializer() = std::move(tensor);
+  }
+  return success();
+}
+
 FailureOr<RankedTensorType> GraphImporter::convertValueType(
     const onnx::ValueInfoProto &info,
     NamedLists &unboundDims) {
@@ -609,6 +678,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     }
   }
 
+  if (failed(bindInputs()))
+    return nullptr;
   llvm::StringSet<> initializerNames;
   for (const onnx::TensorProto &init : graph.initializer())
     initializerNames.insert(init.name());

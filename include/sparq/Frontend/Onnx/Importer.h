@@ -27,6 +27,11 @@ namespace sparq::onnx_frontend {
 struct ImportOptions {
   /// Values of symbolic dimensions (`--dim seq=128`).
   llvm::StringMap<int64_t> dimBindings;
+  /// Graph inputs whose values are fixed at compile time (`--bind-input
+  /// shape=shape.npy`): input name to a .npy or ONNX TensorProto (.pb) file.
+  /// They become constants, so inputs that decide shapes (a Reshape's
+  /// `shape`, Slice's `starts`, ...) can come from the user.
+  llvm::StringMap<std::string> boundInputs;
   /// Name of the function the graph becomes.
   std::string functionName = "main";
   /// Run libonnx's checker where it knows the model's opsets.

@@ -26,15 +26,6 @@ VARIANTS = models.VARIANTS
 SMALL = dict(layers=2, hidden=64, heads=4, ffn=128, vocab=256, seq=16)
 
 
-@pytest.fixture(scope="session")
-def sparq_import_onnx():
-    build = pathlib.Path(os.environ.get("SPARQ_BUILD_DIR", ROOT / "build"))
-    tool = build / "bin" / "sparq-import-onnx"
-    if not tool.exists():
-        pytest.fail(f"{tool} is missing: build sparq first (scripts/test)")
-    return str(tool)
-
-
 def run(cmd, **kwargs):
     return subprocess.run([str(c) for c in cmd], capture_output=True,
                           text=True, **kwargs)

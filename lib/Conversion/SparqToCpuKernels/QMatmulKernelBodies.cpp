@@ -125,16 +125,22 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                                              idx(b, loc, spec.groupSize));
     auto blockType = VectorType::get({blockElems}, f32);
     int64_t blocksPerGroup = spec.groupSize / blockElems;
+    // Block `blk` of the group: its first column and its activations.
+    auto loadBlock = [&](OpBuilder &nb, Location l,
+                         Value blk) -> std::pair<Value, Value> {
+      Value start = arith::AddIOp::create(
+          nb, l, groupStart,
+          arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
+      Value v = vector::LoadOp::create(nb, l, blockType, x,
+                                       ValueRange{row, start});
+      return {start, v};
+    };
     // absmax over the group.
     Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     auto maxLoop = scf::ForOp::create(
         b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroF},
         [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
-          Value start = arith::AddIOp::create(
-              nb, l, groupStart,
-              arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
-          Value v = vector::LoadOp::create(nb, l, blockType, x,
-                                           ValueRange{row, start});
+          auto [start, v] = loadBlock(nb, l, blk);
           Value absMax = vector::ReductionOp::create(
               nb, l, vector::CombiningKind::MAXIMUMF,
               math::AbsFOp::create(nb, l, v));
@@ -160,11 +166,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
     auto quantLoop = scf::ForOp::create(
         b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroI},
         [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
-          Value start = arith::AddIOp::create(
-              nb, l, groupStart,
-              arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
-          Value v = vector::LoadOp::create(nb, l, blockType, x,
-                                           ValueRange{row, start});
+          auto [start, v] = loadBlock(nb, l, blk);
           Value scaled = math::RoundEvenOp::create(
               nb, l, arith::MulFOp::create(nb, l, v, inverseSplat));
           auto blockI32 = VectorType::get({blockElems}, i32);

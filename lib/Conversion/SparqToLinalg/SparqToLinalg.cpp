@@ -335,6 +335,38 @@ Value addCsrOutliers(OpBuilder &b, Location loc, Value dense, Value rowPtr,
   return rowLoop.getResult(0);
 }
 
+/// acc[..., n] = step(x[..., k], w[n, k], acc[..., n]) over all k, for
+/// activations x [..., K], output-channel-major weights w [N, K] and the
+/// initial accumulator `init` [..., N]; `step` gets (x, w, acc).
+Value buildContraction(OpBuilder &b, Location loc, Value input, Value weights,
+                       Value init, BodyFn step) {
+  MLIRContext *ctx = b.getContext();
+  int64_t lead = cast<RankedTensorType>(input.getType()).getRank() - 1;
+  int64_t loops = lead + 2; // leading dims, n, k
+  SmallVector<AffineExpr> xExprs, yExprs;
+  for (int64_t d = 0; d < lead; ++d) {
+    xExprs.push_back(getAffineDimExpr(d, ctx));
+    yExprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  AffineExpr n = getAffineDimExpr(lead, ctx);
+  AffineExpr k = getAffineDimExpr(lead + 1, ctx);
+  xExprs.push_back(k);
+  yExprs.push_back(n);
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx),
+                                 AffineMap::get(loops, 0, {n, k}, ctx),
+                                 AffineMap::get(loops, 0, yExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{input, weights},
+             ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, step(nb, l, args));
+             })
+      .getResult(0);
+}
+
 /// y[..., n] = sum_k x[..., k] * w[n, k] (+ bias[n]), accumulating in the
 /// result's element type.
 Value buildMatmulNT(OpBuilder &b, Location loc, Value input, Value weights,
@@ -342,7 +374,6 @@ Value buildMatmulNT(OpBuilder &b, Location loc, Value input, Value weights,
   MLIRContext *ctx = b.getContext();
   auto inputType = cast<RankedTensorType>(input.getType());
   int64_t lead = inputType.getRank() - 1;
-  int64_t loops = lead + 2; // leading dims, n, k
   Type element = resultType.getElementType();
   Value init;
   if (bias) {
@@ -359,31 +390,14 @@ Value buildMatmulNT(OpBuilder &b, Location loc, Value input, Value weights,
     Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
     init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
   }
-  SmallVector<AffineExpr> xExprs, wExprs, yExprs;
-  for (int64_t d = 0; d < lead; ++d) {
-    xExprs.push_back(getAffineDimExpr(d, ctx));
-    yExprs.push_back(getAffineDimExpr(d, ctx));
-  }
-  AffineExpr n = getAffineDimExpr(lead, ctx), k = getAffineDimExpr(lead + 1, ctx);
-  xExprs.push_back(k);
-  wExprs = {n, k};
-  yExprs.push_back(n);
-  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx),
-                                 AffineMap::get(loops, 0, wExprs, ctx),
-                                 AffineMap::get(loops, 0, yExprs, ctx)};
-  SmallVector<utils::IteratorType> iterators(loops,
-                                             utils::IteratorType::parallel);
-  iterators.back() = utils::IteratorType::reduction;
-  auto generic = linalg::GenericOp::create(
-      b, loc, resultType, ValueRange{input, weights}, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+  return buildContraction(
+      b, loc, input, weights, init,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         Value product = arith::MulFOp::create(
             nb, l, convertFloat(nb, l, args[0], element),
             convertFloat(nb, l, args[1], element));
-        Value sum = arith::AddFOp::create(nb, l, args[2], product);
-        linalg::YieldOp::create(nb, l, sum);
+        return arith::AddFOp::create(nb, l, args[2], product);
       });
-  return generic.getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -546,41 +560,20 @@ struct LowerIntMatmul : public OpRewritePattern<IntMatmulOp> {
     RankedTensorType inputType = op.getInput().getType();
     RankedTensorType resultType = op.getType();
     int64_t lead = inputType.getRank() - 1;
-    int64_t loops = lead + 2;
     Type i32 = rewriter.getI32Type();
     SmallVector<int64_t> accShape(resultType.getShape());
     Value empty = tensor::EmptyOp::create(rewriter, loc, accShape, i32);
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getI32IntegerAttr(0));
     Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
-    SmallVector<AffineExpr> xExprs, yExprs;
-    for (int64_t d = 0; d < lead; ++d) {
-      xExprs.push_back(getAffineDimExpr(d, ctx));
-      yExprs.push_back(getAffineDimExpr(d, ctx));
-    }
-    AffineExpr n = getAffineDimExpr(lead, ctx);
-    AffineExpr k = getAffineDimExpr(lead + 1, ctx);
-    xExprs.push_back(k);
-    yExprs.push_back(n);
-    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, xExprs, ctx),
-                                   AffineMap::get(loops, 0, {n, k}, ctx),
-                                   AffineMap::get(loops, 0, yExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators(loops,
-                                               utils::IteratorType::parallel);
-    iterators.back() = utils::IteratorType::reduction;
-    Value acc =
-        linalg::GenericOp::create(
-            rewriter, loc, init.getType(),
-            ValueRange{op.getInput(), op.getWeights()}, ValueRange{init}, maps,
-            iterators,
-            [&](OpBuilder &nb, Location l, ValueRange args) {
-              Value product = arith::MulIOp::create(
-                  nb, l, arith::ExtSIOp::create(nb, l, i32, args[0]),
-                  arith::ExtSIOp::create(nb, l, i32, args[1]));
-              Value sum = arith::AddIOp::create(nb, l, args[2], product);
-              linalg::YieldOp::create(nb, l, sum);
-            })
-            .getResult(0);
+    Value acc = buildContraction(
+        rewriter, loc, op.getInput(), op.getWeights(), init,
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value product = arith::MulIOp::create(
+              nb, l, arith::ExtSIOp::create(nb, l, i32, args[0]),
+              arith::ExtSIOp::create(nb, l, i32, args[1]));
+          return arith::AddIOp::create(nb, l, args[2], product);
+        });
     if (!op.getInputScales()) {
       rewriter.replaceOp(op, acc);
       return success();

@@ -21,8 +21,8 @@
 #include "sparq/Runtime/sparq_model.h"
 
 #include <cblas.h>
-#include <immintrin.h>
 #include <dlfcn.h>
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -94,8 +94,8 @@ uint64_t sumRange(const char *data, size_t begin, size_t end) {
     a3 = _mm256_add_epi64(a3,
                           _mm256_load_si256((const __m256i *)(data + i + 96)));
   }
-  __m256i sum = _mm256_add_epi64(_mm256_add_epi64(a0, a1),
-                                 _mm256_add_epi64(a2, a3));
+  __m256i sum =
+      _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
   uint64_t lanes[4];
   _mm256_storeu_si256((__m256i *)lanes, sum);
   return lanes[0] + lanes[1] + lanes[2] + lanes[3];
@@ -126,7 +126,8 @@ double readBandwidth(int threads) {
         });
       for (auto &th : pool)
         th.join();
-      best = std::max(best, double(kBytes) / seconds(start, Clock::now()) / 1e9);
+      best =
+          std::max(best, double(kBytes) / seconds(start, Clock::now()) / 1e9);
     }
   }
   // Keep the sums observable so the loads are not optimized away.
@@ -151,8 +152,8 @@ struct Library {
     }
     create = reinterpret_cast<decltype(create)>(
         dlsym(handle, "sparq_context_create"));
-    setInput = reinterpret_cast<decltype(setInput)>(
-        dlsym(handle, "sparq_set_input"));
+    setInput =
+        reinterpret_cast<decltype(setInput)>(dlsym(handle, "sparq_set_input"));
     run = reinterpret_cast<decltype(run)>(dlsym(handle, "sparq_run"));
     lastError = reinterpret_cast<decltype(lastError)>(
         dlsym(handle, "sparq_last_error"));
@@ -184,8 +185,8 @@ bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
       (long)m, (long)k, (long)n, (long)packed, (long)n, (long)groups, (long)m,
       (long)n, scheme.bits, (long)m, (long)k, (long)n, (long)packed, (long)n,
       (long)groups, (long)m, (long)n, (long)m, (long)n);
-  std::string stem = dir + "/" + scheme.name + "_m" + std::to_string(m) +
-                     "_n" + std::to_string(n) + "_k" + std::to_string(k);
+  std::string stem = dir + "/" + scheme.name + "_m" + std::to_string(m) + "_n" +
+                     std::to_string(n) + "_k" + std::to_string(k);
   FILE *f = std::fopen((stem + ".mlir").c_str(), "w");
   if (!f)
     return false;
@@ -193,8 +194,8 @@ bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
   std::fclose(f);
   library = stem + ".so";
   std::string command = std::string(SPARQC_PATH) +
-                        " --quiet --kernels=vnni-int8 " + stem +
-                        ".mlir -o " + library;
+                        " --quiet --kernels=vnni-int8 " + stem + ".mlir -o " +
+                        library;
   return std::system(command.c_str()) == 0;
 }
 
@@ -270,8 +271,7 @@ int main(int argc, char **argv) {
     shapes.resize(1);
     ms = {1, 8};
   }
-  const Scheme schemes[] = {{"int8-per-channel", 8, 0},
-                            {"int4-g128", 4, 128}};
+  const Scheme schemes[] = {{"int8-per-channel", 8, 0}, {"int4-g128", 4, 128}};
   int reps = quick ? 10 : 20;
 
   char dir[] = "/tmp/sparq-bench-XXXXXX";
@@ -314,11 +314,10 @@ int main(int argc, char **argv) {
                     100 * blas.gbps / bandwidth[threads], "1.0x");
         for (auto &[scheme, lib] : libs) {
           Result r = benchSparq(lib, *scheme, m, shape.n, shape.k, reps);
-          std::printf("%-20s %3ld %-17s %3d %10.1f %8.1f %6.0f%% %8.1fx\n",
-                      shape.what, (long)m, scheme->name, threads,
-                      r.seconds * 1e6, r.gbps,
-                      100 * r.gbps / bandwidth[threads],
-                      blas.seconds / r.seconds);
+          std::printf(
+              "%-20s %3ld %-17s %3d %10.1f %8.1f %6.0f%% %8.1fx\n", shape.what,
+              (long)m, scheme->name, threads, r.seconds * 1e6, r.gbps,
+              100 * r.gbps / bandwidth[threads], blas.seconds / r.seconds);
         }
       }
     }

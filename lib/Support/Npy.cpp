@@ -25,7 +25,7 @@ struct NpyType {
 // ONNX codes: FLOAT 1, UINT8 2, INT8 3, UINT16 4, INT16 5, INT32 6, INT64 7,
 // BOOL 9, FLOAT16 10, DOUBLE 11, UINT32 12, UINT64 13.
 const NpyType npyTypes[] = {
-    {"<f4", 1, 4, "float32"}, {"<f2", 10, 2, "float16"},
+    {"<f4", 1, 4, "float32"},  {"<f2", 10, 2, "float16"},
     {"<f8", 11, 8, "float64"}, {"|i1", 3, 1, "int8"},
     {"|u1", 2, 1, "uint8"},    {"<i2", 5, 2, "int16"},
     {"<u2", 4, 2, "uint16"},   {"<i4", 6, 4, "int32"},
@@ -40,8 +40,7 @@ const NpyType *findType(int32_t dtype) {
 }
 
 Error fail(StringRef path, const Twine &message) {
-  return createStringError(inconvertibleErrorCode(),
-                           path + ": " + message);
+  return createStringError(inconvertibleErrorCode(), path + ": " + message);
 }
 } // namespace
 
@@ -58,8 +57,8 @@ StringRef sparq::npy::dtypeName(int32_t dtype) {
 }
 
 std::string sparq::npy::formatShape(ArrayRef<int64_t> shape) {
-  return "[" + join(map_range(shape, [](int64_t d) { return itostr(d); }),
-                    ", ") +
+  return "[" +
+         join(map_range(shape, [](int64_t d) { return itostr(d); }), ", ") +
          "]";
 }
 
@@ -77,8 +76,8 @@ Expected<sparq::npy::Array> sparq::npy::read(StringRef path) {
     return fail(path, "truncated .npy header");
   size_t headerLen = uint8_t(data[8]) | (size_t(uint8_t(data[9])) << 8);
   if (!version1)
-    headerLen |= (size_t(uint8_t(data[10])) << 16) |
-                 (size_t(uint8_t(data[11])) << 24);
+    headerLen |=
+        (size_t(uint8_t(data[10])) << 16) | (size_t(uint8_t(data[11])) << 24);
   if (headerStart + headerLen > data.size())
     return fail(path, "truncated .npy header");
   StringRef header = data.substr(headerStart, headerLen);
@@ -122,8 +121,9 @@ Error sparq::npy::write(StringRef path, int32_t dtype, ArrayRef<int64_t> shape,
     return fail(path, "a " + dtypeName(dtype) + " array cannot be a .npy file");
   std::string dims;
   for (size_t d = 0; d < shape.size(); ++d)
-    dims += itostr(shape[d]) +
-            (shape.size() == 1 ? "," : d + 1 < shape.size() ? ", " : "");
+    dims += itostr(shape[d]) + (shape.size() == 1      ? ","
+                                : d + 1 < shape.size() ? ", "
+                                                       : "");
   std::string header =
       formatv("{{'descr': '{0}', 'fortran_order': False, 'shape': ({1}), }",
               type->descr, dims)

@@ -92,9 +92,8 @@ int main(int argc, char **argv) {
   // locations (ONNX node names) would only repeat them.
   context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
     errs() << "sparq-import-onnx: "
-           << (diag.getSeverity() == mlir::DiagnosticSeverity::Error
-                   ? "error: "
-                   : "note: ")
+           << (diag.getSeverity() == mlir::DiagnosticSeverity::Error ? "error: "
+                                                                     : "note: ")
            << diag.str() << "\n";
     for (mlir::Diagnostic &note : diag.getNotes())
       errs() << "  note: " << note.str() << "\n";
@@ -111,8 +110,7 @@ int main(int argc, char **argv) {
     errs() << "sparq-import-onnx: " << error << "\n";
     return 1;
   }
-  bool bytecode =
-      emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
+  bool bytecode = emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
   if (bytecode) {
     if (mlir::failed(mlir::writeBytecodeToFile(*module, output->os()))) {
       errs() << "sparq-import-onnx: cannot write bytecode to " << outputPath

@@ -55,10 +55,13 @@ cl::opt<std::string> outputDir("output-dir",
 cl::opt<std::string> expectDir(
     "expect",
     cl::desc("Compare with <name>.npy or output_N.pb files in this directory"));
-cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"), cl::init(1e-3));
-cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"), cl::init(1e-7));
-cl::opt<unsigned> bench("bench", cl::desc("Run N more times and print latency "
-                                          "percentiles"),
+cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"),
+                             cl::init(1e-3));
+cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"),
+                             cl::init(1e-7));
+cl::opt<unsigned> bench("bench",
+                        cl::desc("Run N more times and print latency "
+                                 "percentiles"),
                         cl::init(0));
 
 int fail(const Twine &message) {
@@ -130,7 +133,8 @@ bool writeNpy(StringRef path, const sparq_tensor_info &info, const void *data,
   if (Error err = sparq::npy::write(
           path, info.dtype, ArrayRef(info.shape, info.rank),
           ArrayRef(static_cast<const char *>(data), info.bytes))) {
-    error = std::string("output '") + info.name + "': " + toString(std::move(err));
+    error =
+        std::string("output '") + info.name + "': " + toString(std::move(err));
     return false;
   }
   return true;
@@ -168,8 +172,13 @@ std::optional<HostTensor> readTensorProto(StringRef path, std::string &error) {
   } else if (proto.int32_data_size()) {
     for (int32_t v : proto.int32_data()) {
       switch (tensor.dtype) {
-      case SPARQ_INT32: append(&v, 4); break;
-      case SPARQ_INT16: case SPARQ_UINT16: case SPARQ_FLOAT16: case SPARQ_BFLOAT16: {
+      case SPARQ_INT32:
+        append(&v, 4);
+        break;
+      case SPARQ_INT16:
+      case SPARQ_UINT16:
+      case SPARQ_FLOAT16:
+      case SPARQ_BFLOAT16: {
         uint16_t h = v;
         append(&h, 2);
         break;
@@ -192,23 +201,35 @@ double elementAt(const char *data, int32_t dtype, size_t i) {
     return static_cast<double>(v);
   };
   switch (dtype) {
-  case SPARQ_FLOAT: return read(float());
-  case SPARQ_DOUBLE: return read(double());
-  case SPARQ_INT8: return read(int8_t());
-  case SPARQ_UINT8: case SPARQ_BOOL: return read(uint8_t());
-  case SPARQ_INT16: return read(int16_t());
-  case SPARQ_UINT16: return read(uint16_t());
-  case SPARQ_INT32: return read(int32_t());
-  case SPARQ_UINT32: return read(uint32_t());
-  case SPARQ_INT64: return read(int64_t());
-  case SPARQ_UINT64: return read(uint64_t());
+  case SPARQ_FLOAT:
+    return read(float());
+  case SPARQ_DOUBLE:
+    return read(double());
+  case SPARQ_INT8:
+    return read(int8_t());
+  case SPARQ_UINT8:
+  case SPARQ_BOOL:
+    return read(uint8_t());
+  case SPARQ_INT16:
+    return read(int16_t());
+  case SPARQ_UINT16:
+    return read(uint16_t());
+  case SPARQ_INT32:
+    return read(int32_t());
+  case SPARQ_UINT32:
+    return read(uint32_t());
+  case SPARQ_INT64:
+    return read(int64_t());
+  case SPARQ_UINT64:
+    return read(uint64_t());
   case SPARQ_FLOAT16: {
     uint16_t h;
     std::memcpy(&h, data + 2 * i, 2);
     int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-    double value = exponent == 0    ? std::ldexp(mantissa, -24)
-                   : exponent == 31 ? (mantissa ? NAN : INFINITY)
-                                    : std::ldexp(mantissa + 1024, exponent - 25);
+    double value = exponent == 0 ? std::ldexp(mantissa, -24)
+                   : exponent == 31
+                       ? (mantissa ? NAN : INFINITY)
+                       : std::ldexp(mantissa + 1024, exponent - 25);
     return (h & 0x8000) ? -value : value;
   }
   case SPARQ_BFLOAT16: {
@@ -219,7 +240,8 @@ double elementAt(const char *data, int32_t dtype, size_t i) {
     std::memcpy(&f, &bits, 4);
     return f;
   }
-  default: return NAN;
+  default:
+    return NAN;
   }
 }
 
@@ -231,8 +253,7 @@ bool isFloat(int32_t dtype) {
 /// Compares an output with the expected tensor; returns a message on
 /// mismatch.
 std::optional<std::string> compare(const sparq_tensor_info &info,
-                                   const void *actual,
-                                   HostTensor expected) {
+                                   const void *actual, HostTensor expected) {
   // numpy has no bfloat16: expected values arrive as uint16 bits.
   if (info.dtype == SPARQ_BFLOAT16 && expected.dtype == SPARQ_UINT16)
     expected.dtype = SPARQ_BFLOAT16;
@@ -390,9 +411,9 @@ int main(int argc, char **argv) {
     SmallString<256> npyPath(expectDir), pbPath(expectDir);
     sys::path::append(npyPath, std::string(info->name) + ".npy");
     sys::path::append(pbPath, formatv("output_{0}.pb", i).str());
-    std::optional<HostTensor> expected =
-        sys::fs::exists(npyPath) ? readNpy(npyPath, error)
-                                 : readTensorProto(pbPath, error);
+    std::optional<HostTensor> expected = sys::fs::exists(npyPath)
+                                             ? readNpy(npyPath, error)
+                                             : readTensorProto(pbPath, error);
     if (!expected)
       return fail(error);
     if (auto mismatch = compare(*info, data, *expected)) {
@@ -400,8 +421,8 @@ int main(int argc, char **argv) {
              << "\n";
       status = 1;
     } else {
-      outs() << "output '" << info->name << "' matches (rtol "
-             << relTolerance << ", atol " << absTolerance << ")\n";
+      outs() << "output '" << info->name << "' matches (rtol " << relTolerance
+             << ", atol " << absTolerance << ")\n";
     }
   }
 
@@ -419,8 +440,8 @@ int main(int argc, char **argv) {
       return millis[std::min<size_t>(millis.size() - 1,
                                      size_t(p / 100.0 * millis.size()))];
     };
-    double mean = std::accumulate(millis.begin(), millis.end(), 0.0) /
-                  millis.size();
+    double mean =
+        std::accumulate(millis.begin(), millis.end(), 0.0) / millis.size();
     outs() << formatv("latency over {0} runs: min {1:f3} ms, p50 {2:f3} ms, "
                       "p90 {3:f3} ms, p99 {4:f3} ms, mean {5:f3} ms\n",
                       bench, millis.front(), pct(50), pct(90), pct(99), mean);

@@ -28,9 +28,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -59,14 +59,15 @@ cl::opt<std::string> cpu("cpu",
                          cl::desc("native, x86-64-v3 (AVX2+FMA), x86-64-v4 "
                                   "(AVX-512) or another LLVM CPU name"),
                          cl::init("native"));
-cl::list<std::string> dims("dim", cl::desc("Bind a symbolic dim: --dim seq=128"),
+cl::list<std::string> dims("dim",
+                           cl::desc("Bind a symbolic dim: --dim seq=128"),
                            cl::value_desc("name=N"));
 cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
-cl::list<std::string> boundInputs(
-    "bind-input",
-    cl::desc("Fix an input's value at compile time: --bind-input "
-             "shape=shape.npy (or .pb)"),
-    cl::value_desc("name=file"));
+cl::list<std::string>
+    boundInputs("bind-input",
+                cl::desc("Fix an input's value at compile time: --bind-input "
+                         "shape=shape.npy (or .pb)"),
+                cl::value_desc("name=file"));
 cl::opt<std::string> kernels(
     "kernels",
     cl::desc("Quantized matmul kernels: exact (default: the op's exact "
@@ -90,9 +91,9 @@ public:
   void finish() {
     if (current.empty() || quiet)
       return;
-    double seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - begin)
-                         .count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+            .count();
     errs() << formatv("sparqc:       {0} took {1:f2} s\n", current, seconds);
     current.clear();
   }
@@ -191,9 +192,8 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   context.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
     errs() << "sparqc: "
-           << (diag.getSeverity() == mlir::DiagnosticSeverity::Error
-                   ? "error: "
-                   : "note: ")
+           << (diag.getSeverity() == mlir::DiagnosticSeverity::Error ? "error: "
+                                                                     : "note: ")
            << diag.str() << "\n";
     return mlir::success();
   });
@@ -229,8 +229,7 @@ int main(int argc, char **argv) {
     llvm::SourceMgr sourceMgr;
     module = mlir::parseSourceFile<mlir::ModuleOp>(inputPath, &context);
   } else {
-    return fail("'" + inputPath +
-                "' is not an .onnx, .mlir or .mlirbc file");
+    return fail("'" + inputPath + "' is not an .onnx, .mlir or .mlirbc file");
   }
   if (!module)
     return 1;
@@ -278,7 +277,8 @@ int main(int argc, char **argv) {
     if (!sparq::cpu::cpuHasFeature(codegen, "avx512vnni") ||
         !sparq::cpu::cpuHasFeature(codegen, "avx512vl"))
       return fail("--kernels=vnni-int8 needs a CPU with avx512vnni and "
-                  "avx512vl; --cpu=" + cpu + " has not");
+                  "avx512vl; --cpu=" +
+                  cpu + " has not");
     pipelineOptions.vnniKernels = true;
   } else if (kernels != "exact") {
     return fail("--kernels=" + kernels + " is not one of exact, vnni-int8");
@@ -309,17 +309,17 @@ int main(int argc, char **argv) {
                               : "generating code");
   if (emit == "asm" || emit == "obj") {
     bool asmOutput = emit == "asm";
-    int status = writeOutput(
-        outputFile(asmOutput ? "s" : "o"), [&](raw_pwrite_stream &os) {
-          bool ok = sparq::cpu::emitMachineCode(
-              *llvmModule, codegen,
-              asmOutput ? sparq::cpu::OutputKind::Assembly
-                        : sparq::cpu::OutputKind::Object,
-              os, error);
-          if (!ok)
-            fail(error);
-          return ok;
-        });
+    int status = writeOutput(outputFile(asmOutput ? "s" : "o"),
+                             [&](raw_pwrite_stream &os) {
+                               bool ok = sparq::cpu::emitMachineCode(
+                                   *llvmModule, codegen,
+                                   asmOutput ? sparq::cpu::OutputKind::Assembly
+                                             : sparq::cpu::OutputKind::Object,
+                                   os, error);
+                               if (!ok)
+                                 fail(error);
+                               return ok;
+                             });
     progress.finish();
     return status;
   }
@@ -335,8 +335,7 @@ int main(int argc, char **argv) {
     if (ec)
       return fail("cannot write " + objectPath + ": " + ec.message());
     if (!sparq::cpu::emitMachineCode(*llvmModule, codegen,
-                                     sparq::cpu::OutputKind::Object, os,
-                                     error))
+                                     sparq::cpu::OutputKind::Object, os, error))
       return fail(error);
   }
   std::string libraryPath = outputFile("so");

@@ -56,10 +56,8 @@ Value toF32(OpBuilder &b, Location loc, Value v) {
 Value dotU8S8(OpBuilder &b, Location loc, Value acc, Value a, Value s8) {
   auto accType = cast<VectorType>(acc.getType());
   int64_t bitsWide = accType.getNumElements() * 32;
-  std::string name =
-      "llvm.x86.avx512.vpdpbusd." + std::to_string(bitsWide);
-  return LLVM::CallIntrinsicOp::create(b, loc, accType,
-                                       b.getStringAttr(name),
+  std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(bitsWide);
+  return LLVM::CallIntrinsicOp::create(b, loc, accType, b.getStringAttr(name),
                                        ValueRange{acc, a, s8})
       .getResult(0);
 }
@@ -83,7 +81,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   Value x = entry->getArgument(argIndex++);
   Value w = entry->getArgument(argIndex++);
   Value scales = entry->getArgument(argIndex++);
-  Value zeroPoints = spec.hasZeroPoints ? entry->getArgument(argIndex++) : Value();
+  Value zeroPoints =
+      spec.hasZeroPoints ? entry->getArgument(argIndex++) : Value();
   Value bias = spec.hasBias ? entry->getArgument(argIndex++) : Value();
   Value rowPtr, colInd, values;
   if (spec.hasOutliers) {
@@ -103,13 +102,13 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   auto bytesI8 = VectorType::get({dotBytes}, i8);
 
   // Scratch: int8 activations, their scales and sums per (row, group).
-  Value xq = memref::AllocOp::create(
-      b, loc, MemRefType::get({spec.m, spec.k}, i8), ValueRange{},
-      b.getI64IntegerAttr(64));
-  Value xScale = memref::AllocaOp::create(
-      b, loc, MemRefType::get({spec.m, groups}, f32));
-  Value xSum = memref::AllocaOp::create(
-      b, loc, MemRefType::get({spec.m, groups}, i32));
+  Value xq =
+      memref::AllocOp::create(b, loc, MemRefType::get({spec.m, spec.k}, i8),
+                              ValueRange{}, b.getI64IntegerAttr(64));
+  Value xScale =
+      memref::AllocaOp::create(b, loc, MemRefType::get({spec.m, groups}, f32));
+  Value xSum =
+      memref::AllocaOp::create(b, loc, MemRefType::get({spec.m, groups}, i32));
 
   // 1. Quantize the activations per (row, group).
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
@@ -121,8 +120,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
     auto groupLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, groups), c1);
     b.setInsertionPointToStart(groupLoop.getBody());
     Value group = groupLoop.getInductionVar();
-    Value groupStart = arith::MulIOp::create(b, loc, group,
-                                             idx(b, loc, spec.groupSize));
+    Value groupStart =
+        arith::MulIOp::create(b, loc, group, idx(b, loc, spec.groupSize));
     auto blockType = VectorType::get({blockElems}, f32);
     int64_t blocksPerGroup = spec.groupSize / blockElems;
     // Block `blk` of the group: its first column and its activations.
@@ -131,8 +130,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
       Value start = arith::AddIOp::create(
           nb, l, groupStart,
           arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
-      Value v = vector::LoadOp::create(nb, l, blockType, x,
-                                       ValueRange{row, start});
+      Value v =
+          vector::LoadOp::create(nb, l, blockType, x, ValueRange{row, start});
       return {start, v};
     };
     // absmax over the group.
@@ -145,15 +144,15 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
               nb, l, vector::CombiningKind::MAXIMUMF,
               math::AbsFOp::create(nb, l, v));
           scf::YieldOp::create(
-              nb, l, ValueRange{arith::MaximumFOp::create(nb, l, iter[0],
-                                                          absMax)});
+              nb, l,
+              ValueRange{arith::MaximumFOp::create(nb, l, iter[0], absMax)});
         });
     Value absMax = maxLoop.getResult(0);
     Value scale = arith::DivFOp::create(
         b, loc, absMax,
         arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127)));
-    Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
-                                         absMax, zeroF);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, absMax, zeroF);
     // An all-zero group quantizes to zeros with any finite inverse scale.
     Value inverse = arith::SelectOp::create(
         b, loc, isZero, zeroF,
@@ -161,7 +160,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
             b, loc, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127)),
             absMax));
     memref::StoreOp::create(b, loc, scale, xScale, ValueRange{row, group});
-    Value inverseSplat = vector::BroadcastOp::create(b, loc, blockType, inverse);
+    Value inverseSplat =
+        vector::BroadcastOp::create(b, loc, blockType, inverse);
     Value zeroI = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
     auto quantLoop = scf::ForOp::create(
         b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroI},
@@ -209,8 +209,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
     // accumulators in registers and re-reads the output row's weights, which
     // the first tile brought into L1.
     int64_t tile = rowsPerTile(spec.m);
-    auto tileLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m),
-                                       idx(b, loc, tile));
+    auto tileLoop =
+        scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), idx(b, loc, tile));
     b.setInsertionPointToStart(tileLoop.getBody());
     Value tileBase = tileLoop.getInductionVar();
     auto rowOf = [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
@@ -236,7 +236,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           if (spec.hasZeroPoints)
             zeroPoint = arith::ExtUIOp::create(
                 gb, l, i32,
-                memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
+                memref::LoadOp::create(gb, l, zeroPoints,
+                                       ValueRange{n, group}));
           else if (spec.isSigned)
             zeroPoint = arith::ConstantOp::create(
                 gb, l, gb.getI32IntegerAttr(spec.bits == 4 ? 8 : 128));
@@ -251,7 +252,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
             Value sum = memref::LoadOp::create(
                 gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
             Value negated = arith::SubIOp::create(
-                gb, l, arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
+                gb, l,
+                arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
                 arith::MulIOp::create(gb, l, zeroPoint, sum));
             initialAcc.push_back(vector::InsertOp::create(
                 gb, l, negated, zeroAccumulator, ArrayRef<int64_t>{0}));
@@ -261,12 +263,12 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
               [&](OpBuilder &bb, Location bl, Value blk, ValueRange accs) {
                 Value start = arith::AddIOp::create(
                     bb, bl, groupStart,
-                    arith::MulIOp::create(bb, bl, blk, idx(bb, bl, blockElems)));
-                Value byteStart =
-                    spec.bits == 4
-                        ? Value(arith::DivUIOp::create(bb, bl, start,
-                                                       idx(bb, bl, 2)))
-                        : start;
+                    arith::MulIOp::create(bb, bl, blk,
+                                          idx(bb, bl, blockElems)));
+                Value byteStart = spec.bits == 4
+                                      ? Value(arith::DivUIOp::create(
+                                            bb, bl, start, idx(bb, bl, 2)))
+                                      : start;
                 Value raw = vector::LoadOp::create(
                     bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
                     ValueRange{n, byteStart});
@@ -312,8 +314,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                 memref::LoadOp::create(gb, l, xScale, ValueRange{row, group}));
             Value factor =
                 arith::MulFOp::create(gb, l, weightSplat, activationScale);
-            Value asFloat =
-                arith::SIToFPOp::create(gb, l, lanesF32, blockLoop.getResult(m));
+            Value asFloat = arith::SIToFPOp::create(gb, l, lanesF32,
+                                                    blockLoop.getResult(m));
             results.push_back(
                 vector::FMAOp::create(gb, l, asFloat, factor, iter[m]));
           }
@@ -345,11 +347,12 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
               Value col = arith::IndexCastOp::create(
                   ob, l, ob.getIndexType(),
                   memref::LoadOp::create(ob, l, colInd, ValueRange{p}));
-              Value v = toF32(ob, l,
-                              memref::LoadOp::create(ob, l, values, ValueRange{p}));
+              Value v = toF32(
+                  ob, l, memref::LoadOp::create(ob, l, values, ValueRange{p}));
               Value xv = memref::LoadOp::create(ob, l, x, ValueRange{row, col});
               scf::YieldOp::create(
-                  ob, l, ValueRange{math::FmaOp::create(ob, l, v, xv, iter[0])});
+                  ob, l,
+                  ValueRange{math::FmaOp::create(ob, l, v, xv, iter[0])});
             });
         sum = outlierLoop.getResult(0);
       }

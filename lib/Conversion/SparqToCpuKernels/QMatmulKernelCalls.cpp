@@ -117,7 +117,8 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, RewriterBase &rewriter) {
     Value input = op.getInput();
     RankedTensorType inputType = op.getInput().getType();
     if (inputType.getRank() != 2) {
-      auto flatType = RankedTensorType::get({spec.m, spec.k}, rewriter.getF32Type());
+      auto flatType =
+          RankedTensorType::get({spec.m, spec.k}, rewriter.getF32Type());
       SmallVector<ReassociationIndices> groups(2);
       for (int64_t d = 0; d + 1 < inputType.getRank(); ++d)
         groups[0].push_back(d);

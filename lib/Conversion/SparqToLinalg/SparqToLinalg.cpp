@@ -129,10 +129,10 @@ Value buildUnpack(OpBuilder &b, Location loc, Value packed,
         SmallVector<Value> indices = currentIndices(nb, l, rank);
         Value bitPos = arith::MulIOp::create(nb, l, indices.back(),
                                              indexConstant(nb, l, bits));
-        Value byte = arith::DivUIOp::create(nb, l, bitPos,
-                                            indexConstant(nb, l, 8));
-        Value offset = arith::RemUIOp::create(nb, l, bitPos,
-                                              indexConstant(nb, l, 8));
+        Value byte =
+            arith::DivUIOp::create(nb, l, bitPos, indexConstant(nb, l, 8));
+        Value offset =
+            arith::RemUIOp::create(nb, l, bitPos, indexConstant(nb, l, 8));
         // An element spans at most two bytes; the second is clamped to the
         // row, where any bits it contributes past the element are cut off.
         Value next = arith::MinUIOp::create(
@@ -169,19 +169,19 @@ Value buildPack(OpBuilder &b, Location loc, Value values,
       [&](OpBuilder &nb, Location l, ValueRange) -> Value {
         SmallVector<Value> indices = currentIndices(nb, l, rank);
         Value byte = indices.back();
-        Value firstBit = arith::MulIOp::create(nb, l, byte,
-                                               indexConstant(nb, l, 8));
-        Value first = arith::DivUIOp::create(nb, l, firstBit,
-                                             indexConstant(nb, l, bits));
+        Value firstBit =
+            arith::MulIOp::create(nb, l, byte, indexConstant(nb, l, 8));
+        Value first =
+            arith::DivUIOp::create(nb, l, firstBit, indexConstant(nb, l, bits));
         Value acc = intConstant(nb, l, i32, 0);
         for (int64_t t = 0; t < maxElements; ++t) {
-          Value j = arith::AddIOp::create(nb, l, first,
-                                          indexConstant(nb, l, t));
+          Value j =
+              arith::AddIOp::create(nb, l, first, indexConstant(nb, l, t));
           Value inRow = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
                                               j, indexConstant(nb, l, k));
           SmallVector<Value> srcIdx(indices);
-          srcIdx.back() = arith::MinUIOp::create(nb, l, j,
-                                                 indexConstant(nb, l, k - 1));
+          srcIdx.back() =
+              arith::MinUIOp::create(nb, l, j, indexConstant(nb, l, k - 1));
           Value element = arith::ExtUIOp::create(
               nb, l, i32, tensor::ExtractOp::create(nb, l, values, srcIdx));
           // Bit position of the element relative to this byte's bit 0.
@@ -274,14 +274,14 @@ Value buildQuantize(OpBuilder &b, Location loc, Value input, Value scales,
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
         Value x = convertFloat(nb, l, args[0], f32);
         Value s = convertFloat(nb, l, args[1], f32);
-        Value v = math::RoundEvenOp::create(
-            nb, l, arith::DivFOp::create(nb, l, x, s));
+        Value v = math::RoundEvenOp::create(nb, l,
+                                            arith::DivFOp::create(nb, l, x, s));
         if (zeroPoints) {
-          Value z = isa<FloatType>(args[2].getType())
-                        ? convertFloat(nb, l, args[2], f32)
-                        : Value(arith::SIToFPOp::create(
-                              nb, l, f32, extendToI32(nb, l, args[2],
-                                                      isSigned)));
+          Value z =
+              isa<FloatType>(args[2].getType())
+                  ? convertFloat(nb, l, args[2], f32)
+                  : Value(arith::SIToFPOp::create(
+                        nb, l, f32, extendToI32(nb, l, args[2], isSigned)));
           v = arith::AddFOp::create(nb, l, v, z);
         }
         v = arith::MaximumFOp::create(
@@ -377,8 +377,8 @@ Value buildMatmulNT(OpBuilder &b, Location loc, Value input, Value weights,
   Type element = resultType.getElementType();
   Value init;
   if (bias) {
-    AffineMap biasMap = AffineMap::get(
-        resultType.getRank(), 0, getAffineDimExpr(lead, ctx), ctx);
+    AffineMap biasMap = AffineMap::get(resultType.getRank(), 0,
+                                       getAffineDimExpr(lead, ctx), ctx);
     init = buildParallelGeneric(
         b, loc, resultType.getShape(), element, bias, biasMap,
         [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -393,9 +393,9 @@ Value buildMatmulNT(OpBuilder &b, Location loc, Value input, Value weights,
   return buildContraction(
       b, loc, input, weights, init,
       [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        Value product = arith::MulFOp::create(
-            nb, l, convertFloat(nb, l, args[0], element),
-            convertFloat(nb, l, args[1], element));
+        Value product =
+            arith::MulFOp::create(nb, l, convertFloat(nb, l, args[0], element),
+                                  convertFloat(nb, l, args[1], element));
         return arith::AddFOp::create(nb, l, args[2], product);
       });
 }
@@ -407,14 +407,14 @@ Value buildMatmulNT(OpBuilder &b, Location loc, Value input, Value weights,
 /// Storage of a quant element type as a plain integer tensor type.
 RankedTensorType storageTensorType(RankedTensorType type) {
   if (auto quantType = dyn_cast<quant::QuantizedType>(type.getElementType()))
-    return type.clone(IntegerType::get(type.getContext(),
-                                       quantType.getStorageTypeIntegralWidth()));
+    return type.clone(IntegerType::get(
+        type.getContext(), quantType.getStorageTypeIntegralWidth()));
   return type;
 }
 
 LogicalResult requireStaticShapes(PatternRewriter &rewriter, Operation *op) {
-  for (Type type : llvm::concat<Type>(op->getOperandTypes(),
-                                      op->getResultTypes()))
+  for (Type type :
+       llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
     if (auto shaped = dyn_cast<ShapedType>(type); !shaped.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs static shapes");
   return success();
@@ -433,8 +433,8 @@ struct LowerPack : public OpRewritePattern<PackOp> {
     if (storageType != sourceType)
       source = quant::StorageCastOp::create(rewriter, loc, storageType, source);
     unsigned bits = getPackedElementBits(sourceType.getElementType());
-    rewriter.replaceOp(op, buildPack(rewriter, loc, source,
-                                     op.getType().getShape(), bits));
+    rewriter.replaceOp(
+        op, buildPack(rewriter, loc, source, op.getType().getShape(), bits));
     return success();
   }
 };
@@ -448,8 +448,8 @@ struct LowerUnpack : public OpRewritePattern<UnpackOp> {
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getType();
     unsigned bits = getPackedElementBits(resultType.getElementType());
-    Value unpacked = buildUnpack(rewriter, loc, op.getSource(),
-                                 resultType.getShape(), bits);
+    Value unpacked =
+        buildUnpack(rewriter, loc, op.getSource(), resultType.getShape(), bits);
     if (storageTensorType(resultType) != resultType)
       unpacked =
           quant::StorageCastOp::create(rewriter, loc, resultType, unpacked);
@@ -465,11 +465,11 @@ struct LowerDequantize : public OpRewritePattern<DequantizeOp> {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
     RankedTensorType type = op.getType();
-    rewriter.replaceOp(
-        op, buildDequantize(rewriter, op.getLoc(), op.getInput(),
-                            op.getScales(), op.getZeroPoints(),
-                            cast<IntegerType>(op.getStorageType()),
-                            type.getShape(), type.getElementType()));
+    rewriter.replaceOp(op,
+                       buildDequantize(rewriter, op.getLoc(), op.getInput(),
+                                       op.getScales(), op.getZeroPoints(),
+                                       cast<IntegerType>(op.getStorageType()),
+                                       type.getShape(), type.getElementType()));
     return success();
   }
 };
@@ -483,9 +483,9 @@ struct LowerQuantize : public OpRewritePattern<QuantizeOp> {
     auto storage = cast<IntegerType>(op.getStorageType());
     Value q = buildQuantize(rewriter, op.getLoc(), op.getInput(),
                             op.getScales(), op.getZeroPoints(), storage);
-    rewriter.replaceOp(op, buildPack(rewriter, op.getLoc(), q,
-                                     op.getType().getShape(),
-                                     storage.getWidth()));
+    rewriter.replaceOp(op,
+                       buildPack(rewriter, op.getLoc(), q,
+                                 op.getType().getShape(), storage.getWidth()));
     return success();
   }
 };
@@ -511,10 +511,10 @@ struct LowerQMatmul : public OpRewritePattern<QMatmulOp> {
     Type element = op.getType().getElementType();
     SmallVector<int64_t> shape = {op.getWeights().getType().getDimSize(0),
                                   op.getInput().getType().getShape().back()};
-    Value weights = buildDequantize(
-        rewriter, op.getLoc(), op.getWeights(), op.getScales(),
-        op.getZeroPoints(), cast<IntegerType>(op.getStorageType()), shape,
-        element);
+    Value weights =
+        buildDequantize(rewriter, op.getLoc(), op.getWeights(), op.getScales(),
+                        op.getZeroPoints(),
+                        cast<IntegerType>(op.getStorageType()), shape, element);
     rewriter.replaceOp(op, finishWeightMatmul(rewriter, op, weights));
     return success();
   }
@@ -530,16 +530,16 @@ struct LowerLutMatmul : public OpRewritePattern<LutMatmulOp> {
     Type element = op.getType().getElementType();
     SmallVector<int64_t> shape = {op.getIndices().getType().getDimSize(0),
                                   op.getInput().getType().getShape().back()};
-    Value indices = buildUnpack(rewriter, loc, op.getIndices(), shape,
-                                op.getBits());
+    Value indices =
+        buildUnpack(rewriter, loc, op.getIndices(), shape, op.getBits());
     Value codebooks = op.getCodebooks();
     Value weights = buildParallelGeneric(
         rewriter, loc, shape, element, indices,
         rewriter.getMultiDimIdentityMap(2),
         [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
           Value row = linalg::IndexOp::create(nb, l, 0);
-          Value entry = arith::IndexCastUIOp::create(nb, l, nb.getIndexType(),
-                                                     args[0]);
+          Value entry =
+              arith::IndexCastUIOp::create(nb, l, nb.getIndexType(), args[0]);
           Value v = tensor::ExtractOp::create(nb, l, codebooks,
                                               ValueRange{row, entry});
           return convertFloat(nb, l, v, element);
@@ -563,9 +563,10 @@ struct LowerIntMatmul : public OpRewritePattern<IntMatmulOp> {
     Type i32 = rewriter.getI32Type();
     SmallVector<int64_t> accShape(resultType.getShape());
     Value empty = tensor::EmptyOp::create(rewriter, loc, accShape, i32);
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getI32IntegerAttr(0));
-    Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     Value acc = buildContraction(
         rewriter, loc, op.getInput(), op.getWeights(), init,
         [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
@@ -610,8 +611,10 @@ struct LowerIntMatmul : public OpRewritePattern<IntMatmulOp> {
         rewriter, loc, resultType.getShape(), element, inputs, inputMaps,
         [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
           Value v = arith::SIToFPOp::create(nb, l, f32, args[0]);
-          v = arith::MulFOp::create(nb, l, v, convertFloat(nb, l, args[1], f32));
-          v = arith::MulFOp::create(nb, l, v, convertFloat(nb, l, args[2], f32));
+          v = arith::MulFOp::create(nb, l, v,
+                                    convertFloat(nb, l, args[1], f32));
+          v = arith::MulFOp::create(nb, l, v,
+                                    convertFloat(nb, l, args[2], f32));
           if (args.size() > 3)
             v = arith::AddFOp::create(nb, l, v,
                                       convertFloat(nb, l, args[3], f32));
@@ -676,7 +679,8 @@ struct ConvertSparqToLinalgPass
 } // namespace
 
 void sparq::populateSparqToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
-               LowerPack, LowerQMatmul, LowerQuantize, LowerSmooth,
-               LowerUnpack>(patterns.getContext());
+  patterns
+      .add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
+           LowerPack, LowerQMatmul, LowerQuantize, LowerSmooth, LowerUnpack>(
+          patterns.getContext());
 }

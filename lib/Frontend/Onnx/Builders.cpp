@@ -61,7 +61,8 @@ Value sparq::onnx_frontend::buildElementwise(OpBuilder &b, Location loc,
   int64_t rank = resultShape.size();
   SmallVector<AffineMap> maps;
   for (Value input : inputs) {
-    ArrayRef<int64_t> shape = cast<RankedTensorType>(input.getType()).getShape();
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(input.getType()).getShape();
     int64_t offset = rank - static_cast<int64_t>(shape.size());
     SmallVector<AffineExpr> exprs;
     for (auto [i, dim] : llvm::enumerate(shape)) {
@@ -95,9 +96,9 @@ static TypedAttr scalarAttr(Type type, double value) {
   auto intType = cast<IntegerType>(type);
   if (intType.getWidth() == 1)
     return IntegerAttr::get(type, value != 0 ? 1 : 0);
-  return IntegerAttr::get(
-      type, APInt(intType.getWidth(), static_cast<int64_t>(value),
-                  /*isSigned=*/true, /*implicitTrunc=*/true));
+  return IntegerAttr::get(type,
+                          APInt(intType.getWidth(), static_cast<int64_t>(value),
+                                /*isSigned=*/true, /*implicitTrunc=*/true));
 }
 
 Value sparq::onnx_frontend::createScalar(OpBuilder &b, Location loc, Type type,
@@ -223,8 +224,8 @@ Value sparq::onnx_frontend::convertScalar(OpBuilder &b, Location loc,
                                           Value scalar, int32_t fromDType,
                                           int32_t toDType, Type toType) {
   Type fromType = scalar.getType();
-  if (fromType == toType && isUnsignedDType(fromDType) ==
-                                isUnsignedDType(toDType))
+  if (fromType == toType &&
+      isUnsignedDType(fromDType) == isUnsignedDType(toDType))
     return scalar;
   bool fromFloat = isa<FloatType>(fromType);
   bool toFloat = isa<FloatType>(toType);
@@ -260,9 +261,8 @@ Value sparq::onnx_frontend::convertScalar(OpBuilder &b, Location loc,
   unsigned fromWidth = fromType.getIntOrFloatBitWidth();
   unsigned toWidth = toType.getIntOrFloatBitWidth();
   if (fromWidth < toWidth)
-    return fromUnsigned
-               ? Value(arith::ExtUIOp::create(b, loc, toType, scalar))
-               : Value(arith::ExtSIOp::create(b, loc, toType, scalar));
+    return fromUnsigned ? Value(arith::ExtUIOp::create(b, loc, toType, scalar))
+                        : Value(arith::ExtSIOp::create(b, loc, toType, scalar));
   if (fromWidth > toWidth)
     return arith::TruncIOp::create(b, loc, toType, scalar);
   return scalar;

@@ -64,20 +64,19 @@ mlir::Value reshape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                     llvm::ArrayRef<int64_t> shape);
 
 /// linalg.transpose by `permutation` (result dim i = input dim perm[i]).
-mlir::Value transpose(mlir::OpBuilder &b, mlir::Location loc,
-                      mlir::Value input, llvm::ArrayRef<int64_t> permutation);
+mlir::Value transpose(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      llvm::ArrayRef<int64_t> permutation);
 
 /// Reduces `input` over `axes` (normalized, any order) with linalg.reduce,
 /// starting from `init` (a scalar of the element type) and combining with
 /// `combine(accumulator, element)`. With keepDims the reduced axes stay as
 /// size-1 dimensions.
-mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
-                   llvm::ArrayRef<int64_t> axes, bool keepDims,
-                   mlir::Value init,
-                   llvm::function_ref<mlir::Value(mlir::OpBuilder &,
-                                                  mlir::Location, mlir::Value,
-                                                  mlir::Value)>
-                       combine);
+mlir::Value
+reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+       llvm::ArrayRef<int64_t> axes, bool keepDims, mlir::Value init,
+       llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                      mlir::Value, mlir::Value)>
+           combine);
 
 /// Converts a scalar between element types with ONNX Cast semantics
 /// (signedness from the ONNX types; float to int truncates toward zero;
@@ -89,8 +88,8 @@ mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
 /// Converts every element of a tensor (see convertScalar); returns the input
 /// itself when the types already agree.
 mlir::Value convertTensor(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value input, int32_t fromDType,
-                          int32_t toDType, mlir::Type toType);
+                          mlir::Value input, int32_t fromDType, int32_t toDType,
+                          mlir::Type toType);
 
 /// Normalizes a possibly negative axis for a rank; std::nullopt if out of
 /// range.

@@ -50,7 +50,8 @@ std::string displayDomain(llvm::StringRef domain) {
 }
 
 /// Names mapped to lists of names, in first-seen order (for diagnostics).
-using NamedLists = std::vector<std::pair<std::string, SmallVector<std::string>>>;
+using NamedLists =
+    std::vector<std::pair<std::string, SmallVector<std::string>>>;
 
 SmallVector<std::string> &entryFor(NamedLists &lists, const std::string &key) {
   for (auto &entry : lists)
@@ -76,8 +77,7 @@ namespace sparq::onnx_frontend {
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &context, LoadedModel &model,
-                const ImportOptions &options,
-                const ConverterRegistry &registry)
+                const ImportOptions &options, const ConverterRegistry &registry)
       : context(context), builder(&context), model(model), options(options),
         registry(registry),
         fileLoc(NameLoc::get(StringAttr::get(&context, model.path()))) {}
@@ -105,10 +105,8 @@ private:
   LogicalResult checkOperatorsSupported();
   FailureOr<SmallVector<std::pair<std::string, RankedTensorType>>>
   collectInputs(const llvm::StringSet<> &initializerNames);
-  FailureOr<RankedTensorType>
-  convertValueType(const onnx::ValueInfoProto &info,
-                   NamedLists
-                       &unboundDims);
+  FailureOr<RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
+                                               NamedLists &unboundDims);
   LogicalResult checkDeclaredOutput(const onnx::ValueInfoProto &info,
                                     const ImportedValue &value);
   int64_t opsetOf(llvm::StringRef domain) const {
@@ -179,8 +177,7 @@ ElementsAttr resourceFromBytes(RankedTensorType type, llvm::StringRef name,
         [owner](void *, size_t, size_t) mutable { owner.reset(); });
   } else {
     // External data at an offset that is not a multiple of the element size.
-    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data.bytes,
-                                                         alignment);
+    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data.bytes, alignment);
   }
   return DenseResourceElementsAttr::get(type, resourceKey(name),
                                         std::move(blob));
@@ -214,8 +211,8 @@ FailureOr<ImportedValue> GraphImporter::importTensor(onnx::TensorProto &tensor,
     bool isSigned = dtype == static_cast<int32_t>(DType::Int4);
     std::vector<int32_t> elements(count);
     for (int64_t i = 0; i < count; ++i) {
-      int32_t nibble = (static_cast<uint8_t>(data->bytes[i / 2]) >>
-                        (4 * (i % 2))) & 0xF;
+      int32_t nibble =
+          (static_cast<uint8_t>(data->bytes[i / 2]) >> (4 * (i % 2))) & 0xF;
       elements[i] = isSigned && nibble >= 8 ? nibble - 16 : nibble;
     }
     SmallVector<APInt> values = llvm::map_to_vector(
@@ -268,10 +265,10 @@ FailureOr<ImportedValue> GraphImporter::importTensor(onnx::TensorProto &tensor,
 NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
                          int64_t opset)
     : importer(importer), node(node), opset(opset),
-      loc(NameLoc::get(
-          StringAttr::get(&importer.context,
-                          node.name().empty() ? node.op_type() : node.name()),
-          importer.fileLoc)) {}
+      loc(NameLoc::get(StringAttr::get(&importer.context, node.name().empty()
+                                                              ? node.op_type()
+                                                              : node.name()),
+                       importer.fileLoc)) {}
 
 llvm::StringRef NodeContext::getOpType() const { return node.op_type(); }
 llvm::StringRef NodeContext::getDomain() const { return node.domain(); }
@@ -388,8 +385,7 @@ void NodeContext::setOutput(unsigned index, Value value, int32_t dtype,
   setOutput(index, imported);
 }
 
-Value NodeContext::setConstantOutput(unsigned index,
-                                     DenseElementsAttr contents,
+Value NodeContext::setConstantOutput(unsigned index, DenseElementsAttr contents,
                                      int32_t dtype) {
   Value value = createConstant(getBuilder(), loc, contents);
   setOutput(index, value, dtype, contents);
@@ -430,8 +426,8 @@ std::vector<SupportedOperator> ConverterRegistry::listOperators() const {
   std::vector<SupportedOperator> ops;
   for (const auto &entry : entries) {
     auto [domain, opType] = entry.getKey().split("::");
-    ops.push_back({displayDomain(domain), opType.str(),
-                   entry.getValue().minOpset});
+    ops.push_back(
+        {displayDomain(domain), opType.str(), entry.getValue().minOpset});
   }
   llvm::sort(ops, [](const SupportedOperator &a, const SupportedOperator &b) {
     return std::tie(a.domain, a.opType) < std::tie(b.domain, b.opType);
@@ -447,8 +443,8 @@ LogicalResult GraphImporter::collectOpsets() {
   for (const onnx::OperatorSetIdProto &opset : model.proto().opset_import())
     opsets[canonicalDomain(opset.domain())] = opset.version();
   if (!opsets.count(""))
-    return emitModelError() << model.path()
-                            << ": the model imports no ai.onnx opset";
+    return emitModelError()
+           << model.path() << ": the model imports no ai.onnx opset";
   return success();
 }
 
@@ -464,20 +460,20 @@ LogicalResult GraphImporter::checkOperatorsSupported() {
                       node.op_type(),
                       opset >= 0 ? std::to_string(opset) : "not imported")
             .str();
-    entryFor(unsupported, key).push_back(node.name().empty() ? "<unnamed>"
-                                                   : node.name());
+    entryFor(unsupported, key)
+        .push_back(node.name().empty() ? "<unnamed>" : node.name());
   }
   if (unsupported.empty())
     return success();
   InFlightDiagnostic diag = emitModelError();
-  diag << model.path() << ": " << unsupported.size()
-       << " unsupported operator" << (unsupported.size() == 1 ? "" : "s")
-       << " (domain, op_type, opset):";
+  diag << model.path() << ": " << unsupported.size() << " unsupported operator"
+       << (unsupported.size() == 1 ? "" : "s") << " (domain, op_type, opset):";
   for (auto &[key, nodes] : unsupported) {
     diag << "\n  " << key << " in " << nodes.size() << " node"
          << (nodes.size() == 1 ? "" : "s") << ": ";
-    llvm::interleaveComma(llvm::ArrayRef(nodes).take_front(8), diag,
-                          [&](const std::string &n) { diag << "'" << n << "'"; });
+    llvm::interleaveComma(
+        llvm::ArrayRef(nodes).take_front(8), diag,
+        [&](const std::string &n) { diag << "'" << n << "'"; });
     if (nodes.size() > 8)
       diag << ", ...";
   }
@@ -515,8 +511,7 @@ LogicalResult GraphImporter::bindInputs() {
     } else {
       auto buffer = llvm::MemoryBuffer::getFile(path);
       if (!buffer)
-        return emitModelError() << path << ": "
-                                << buffer.getError().message();
+        return emitModelError() << path << ": " << buffer.getError().message();
       if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
                                  (*buffer)->getBufferSize()))
         return emitModelError() << path
@@ -526,15 +521,14 @@ LogicalResult GraphImporter::bindInputs() {
     tensor.set_name(name.str());
     const onnx::TypeProto_Tensor &declared = info->type().tensor_type();
     if (declared.elem_type() != tensor.data_type())
-      return emitModelError() << "--bind-input " << name << ": input '"
-                              << name << "' is "
-                              << dtypeName(declared.elem_type()) << " but "
-                              << path << " holds "
-                              << dtypeName(tensor.data_type());
+      return emitModelError()
+             << "--bind-input " << name << ": input '" << name << "' is "
+             << dtypeName(declared.elem_type()) << " but " << path << " holds "
+             << dtypeName(tensor.data_type());
     bool shapeAgrees = !declared.has_shape() ||
                        declared.shape().dim_size() == tensor.dims_size();
-    for (int i = 0; shapeAgrees && declared.has_shape() &&
-                    i < declared.shape().dim_size();
+    for (int i = 0;
+         shapeAgrees && declared.has_shape() && i < declared.shape().dim_size();
          ++i)
       if (declared.shape().dim(i).has_dim_value() &&
           declared.shape().dim(i).dim_value() != tensor.dims(i))
@@ -550,19 +544,18 @@ LogicalResult GraphImporter::bindInputs() {
   return success();
 }
 
-FailureOr<RankedTensorType> GraphImporter::convertValueType(
-    const onnx::ValueInfoProto &info,
-    NamedLists &unboundDims) {
+FailureOr<RankedTensorType>
+GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
+                                NamedLists &unboundDims) {
   if (!info.type().has_tensor_type())
-    return emitModelError() << model.path() << ": input '" << info.name()
-                            << "' is not a tensor";
+    return emitModelError()
+           << model.path() << ": input '" << info.name() << "' is not a tensor";
   const onnx::TypeProto_Tensor &tensorType = info.type().tensor_type();
   Type elementType = getElementType(tensorType.elem_type());
   if (!elementType)
-    return emitModelError()
-           << model.path() << ": input '" << info.name()
-           << "' has unsupported element type "
-           << dtypeName(tensorType.elem_type());
+    return emitModelError() << model.path() << ": input '" << info.name()
+                            << "' has unsupported element type "
+                            << dtypeName(tensorType.elem_type());
   if (!tensorType.has_shape())
     return emitModelError() << model.path() << ": input '" << info.name()
                             << "' has no shape; sparq compiles static shapes";
@@ -585,9 +578,9 @@ FailureOr<RankedTensorType> GraphImporter::convertValueType(
       bound = false;
       continue;
     }
-    return emitModelError() << model.path() << ": input '" << info.name()
-                            << "' dim " << i
-                            << " has neither a size nor a name";
+    return emitModelError()
+           << model.path() << ": input '" << info.name() << "' dim " << i
+           << " has neither a size nor a name";
   }
   if (!bound)
     return RankedTensorType(); // reported together by the caller
@@ -615,8 +608,8 @@ GraphImporter::collectInputs(const llvm::StringSet<> &initializerNames) {
   for (auto &[name, users] : unboundDims) {
     diag << "\n  '" << name << "' (used by input"
          << (users.size() == 1 ? " " : "s ");
-    llvm::interleaveComma(users, diag,
-                          [&](const std::string &u) { diag << "'" << u << "'"; });
+    llvm::interleaveComma(
+        users, diag, [&](const std::string &u) { diag << "'" << u << "'"; });
     diag << "): bind it with --dim " << name << "=N";
   }
   return failure();
@@ -629,9 +622,10 @@ GraphImporter::checkDeclaredOutput(const onnx::ValueInfoProto &info,
     return success();
   const onnx::TypeProto_Tensor &declared = info.type().tensor_type();
   if (declared.elem_type() != 0 && declared.elem_type() != value.dtype)
-    return emitModelError() << model.path() << ": output '" << info.name()
-                            << "' is declared " << dtypeName(declared.elem_type())
-                            << " but computes " << dtypeName(value.dtype);
+    return emitModelError()
+           << model.path() << ": output '" << info.name() << "' is declared "
+           << dtypeName(declared.elem_type()) << " but computes "
+           << dtypeName(value.dtype);
   if (!declared.has_shape())
     return success();
   ArrayRef<int64_t> shape = value.getShape();
@@ -793,9 +787,8 @@ static const ConverterRegistry &getRegistry() {
 }
 
 void sparq::onnx_frontend::registerImportedDialects(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  quant::QuantDialect, tensor::TensorDialect,
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  math::MathDialect, quant::QuantDialect, tensor::TensorDialect,
                   sparq::SparqDialect>();
 }
 

@@ -34,12 +34,14 @@ llvm::Error makeError(const llvm::Twine &message) {
 
 std::string sparq::onnx_frontend::dtypeName(int32_t code) {
   static const char *const names[] = {
-      "UNDEFINED",      "FLOAT",       "UINT8",      "INT8",
-      "UINT16",         "INT16",       "INT32",      "INT64",
-      "STRING",         "BOOL",        "FLOAT16",    "DOUBLE",
-      "UINT32",         "UINT64",      "COMPLEX64",  "COMPLEX128",
-      "BFLOAT16",       "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
-      "FLOAT8E5M2FNUZ", "UINT4",       "INT4"};
+      "UNDEFINED",      "FLOAT",      "UINT8",
+      "INT8",           "UINT16",     "INT16",
+      "INT32",          "INT64",      "STRING",
+      "BOOL",           "FLOAT16",    "DOUBLE",
+      "UINT32",         "UINT64",     "COMPLEX64",
+      "COMPLEX128",     "BFLOAT16",   "FLOAT8E4M3FN",
+      "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",          "INT4"};
   if (code >= 0 && code < static_cast<int32_t>(std::size(names)))
     return names[code];
   return llvm::formatv("data type code {0}", code).str();
@@ -151,8 +153,8 @@ sparq::onnx_frontend::resolveExternalLocation(StringRef modelDir,
         "external data location '{0}' is an absolute path; it must be "
         "relative to the model's directory",
         location));
-  for (StringRef component : llvm::make_range(
-           llvm::sys::path::begin(location), llvm::sys::path::end(location)))
+  for (StringRef component : llvm::make_range(llvm::sys::path::begin(location),
+                                              llvm::sys::path::end(location)))
     if (component == "..")
       return makeError(llvm::formatv(
           "external data location '{0}' leaves the model's directory",
@@ -169,10 +171,10 @@ Expected<uint64_t> numElements(const onnx::TensorProto &tensor) {
   uint64_t count = 1;
   for (int64_t dim : tensor.dims()) {
     if (dim < 0)
-      return makeError(llvm::formatv("tensor '{0}' has a negative dimension {1}",
-                                     tensor.name(), dim));
-    if (dim != 0 &&
-        count > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(dim))
+      return makeError(llvm::formatv(
+          "tensor '{0}' has a negative dimension {1}", tensor.name(), dim));
+    if (dim != 0 && count > std::numeric_limits<uint64_t>::max() /
+                                static_cast<uint64_t>(dim))
       return makeError(
           llvm::formatv("tensor '{0}' has too many elements", tensor.name()));
     count *= static_cast<uint64_t>(dim);
@@ -219,8 +221,7 @@ std::vector<char> narrowCopy(const Field &field, unsigned bits) {
 
 TensorBytes ownVector(std::vector<char> data) {
   auto owner = std::make_shared<std::vector<char>>(std::move(data));
-  return TensorBytes{llvm::ArrayRef<char>(owner->data(), owner->size()),
-                     owner};
+  return TensorBytes{llvm::ArrayRef<char>(owner->data(), owner->size()), owner};
 }
 } // namespace
 
@@ -278,8 +279,8 @@ Expected<TensorBytes> LoadedModel::takeTensorBytes(onnx::TensorProto &tensor) {
     auto slice = llvm::MemoryBuffer::getFileSlice(*file, size, start);
     if (!slice)
       return makeError(llvm::formatv(
-          "tensor '{0}': cannot map external data file '{1}': {2}", name,
-          *file, slice.getError().message()));
+          "tensor '{0}': cannot map external data file '{1}': {2}", name, *file,
+          slice.getError().message()));
     std::shared_ptr<llvm::MemoryBuffer> mapped = std::move(*slice);
     StringRef data = mapped->getBuffer();
     return TensorBytes{llvm::ArrayRef<char>(data.data(), data.size()),

@@ -84,16 +84,13 @@ public:
   mlir::RankedTensorType getInputType(unsigned index) const {
     return getInput(index).getType();
   }
-  int32_t getInputDType(unsigned index) const {
-    return getInput(index).dtype;
-  }
+  int32_t getInputDType(unsigned index) const { return getInput(index).dtype; }
   /// The input's contents if known at compile time, else null.
   mlir::DenseElementsAttr getInputConstant(unsigned index) const {
     return getInput(index).constant;
   }
   /// The input's contents as integers if it is a known integer tensor.
-  std::optional<llvm::SmallVector<int64_t>>
-  getInputInts(unsigned index) const;
+  std::optional<llvm::SmallVector<int64_t>> getInputInts(unsigned index) const;
 
   // Attributes.
   bool hasAttr(llvm::StringRef name) const;
@@ -102,10 +99,8 @@ public:
   float getFloat(llvm::StringRef name, float defaultValue) const;
   std::string getString(llvm::StringRef name,
                         llvm::StringRef defaultValue) const;
-  std::optional<llvm::SmallVector<int64_t>>
-  getInts(llvm::StringRef name) const;
-  std::optional<llvm::SmallVector<float>>
-  getFloats(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<int64_t>> getInts(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<float>> getFloats(llvm::StringRef name) const;
   /// A tensor-valued attribute, converted to a constant (null if absent; an
   /// error is emitted and failure returned if it cannot be read).
   mlir::FailureOr<ImportedValue> getTensorAttr(llvm::StringRef name);

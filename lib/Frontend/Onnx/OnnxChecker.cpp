@@ -20,7 +20,8 @@ std::optional<std::string>
 sparq::onnx_frontend::runOnnxChecker(const onnx::ModelProto &model,
                                      llvm::StringRef modelDir,
                                      std::string &skippedWhy) {
-  const auto &known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  const auto &known =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
   std::unordered_map<std::string, int> imports;
   for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
     std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();

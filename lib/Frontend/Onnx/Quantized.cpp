@@ -37,7 +37,6 @@
 using namespace mlir;
 using namespace sparq::onnx_frontend;
 
-
 namespace {
 constexpr int64_t kMaxLiteralElements = 1024;
 

@@ -10,9 +10,9 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -47,9 +47,9 @@ createTargetMachine(const sparq::cpu::CpuCodegenOptions &options,
   llvm::CodeGenOptLevel level = options.optLevel >= 3
                                     ? llvm::CodeGenOptLevel::Aggressive
                                     : llvm::CodeGenOptLevel::Default;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
+  std::unique_ptr<llvm::TargetMachine> machine(
+      target->createTargetMachine(triple, cpu, features, llvm::TargetOptions(),
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!machine)
     error = "cannot create a target machine for CPU '" + options.cpu + "'";
   return machine;
@@ -65,11 +65,9 @@ bool sparq::cpu::cpuHasFeature(const CpuCodegenOptions &options,
          machine->getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
 }
 
-std::unique_ptr<llvm::Module>
-sparq::cpu::translateAndOptimize(ModuleOp module,
-                                 llvm::LLVMContext &llvmContext,
-                                 const CpuCodegenOptions &options,
-                                 std::string &error) {
+std::unique_ptr<llvm::Module> sparq::cpu::translateAndOptimize(
+    ModuleOp module, llvm::LLVMContext &llvmContext,
+    const CpuCodegenOptions &options, std::string &error) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);

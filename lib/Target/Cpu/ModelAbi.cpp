@@ -99,9 +99,9 @@ FailureOr<TensorSignature> describe(func::FuncOp entry, Type type,
   bool isUnsigned = attrs && attrs.get("sparq.unsigned");
   int32_t dtype = dtypeOf(tensorType.getElementType(), isUnsigned);
   if (dtype == 0)
-    return entry.emitError() << role << " '" << name << "' has element type "
-                             << tensorType.getElementType()
-                             << ", which the C ABI cannot pass";
+    return entry.emitError()
+           << role << " '" << name << "' has element type "
+           << tensorType.getElementType() << ", which the C ABI cannot pass";
   TensorSignature signature;
   signature.name = name;
   signature.dtype = dtype;
@@ -163,22 +163,21 @@ std::string sparq::cpu::generateAbiSource(const ModelSignature &signature,
 
   // Memref descriptors, one struct per rank in use.
   std::set<size_t> ranks;
-  for (const auto &t : llvm::concat<const TensorSignature>(signature.inputs,
-                                                           signature.outputs))
+  for (const auto &t :
+       llvm::concat<const TensorSignature>(signature.inputs, signature.outputs))
     ranks.insert(t.shape.size());
   for (size_t rank : ranks) {
     os << "typedef struct { void *allocated; void *aligned; int64_t offset;";
     if (rank)
-      os << " int64_t sizes[" << rank << "]; int64_t strides[" << rank
-         << "];";
+      os << " int64_t sizes[" << rank << "]; int64_t strides[" << rank << "];";
     os << " } memref" << rank << ";\n";
   }
 
   // The entry function takes inputs, then outputs (as out-parameters).
   os << "\nextern void _mlir_ciface_" << entrySymbol << "(";
   size_t argIndex = 0;
-  for (const auto &t : llvm::concat<const TensorSignature>(signature.inputs,
-                                                           signature.outputs))
+  for (const auto &t :
+       llvm::concat<const TensorSignature>(signature.inputs, signature.outputs))
     os << (argIndex++ ? ", " : "") << "memref" << t.shape.size() << " *";
   if (argIndex == 0)
     os << "void";
@@ -307,8 +306,7 @@ int sparq_run(sparq_context *context) {{
     os << "  memref" << rank << " " << role << i << ";\n";
     os << "  describe((void *)" << data << ", &" << role << "_info[" << i
        << "], " << (rank ? role.str() + std::to_string(i) + ".sizes" : "NULL")
-       << ", "
-       << (rank ? role.str() + std::to_string(i) + ".strides" : "NULL")
+       << ", " << (rank ? role.str() + std::to_string(i) + ".strides" : "NULL")
        << ", &" << role << i << ".allocated, &" << role << i << ".aligned, &"
        << role << i << ".offset);\n";
   };
@@ -388,16 +386,16 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath, StringRef abiSource,
   std::string versionScript = "-Wl,--version-script=" + exports;
   std::string include = "-I" + std::string(dir);
   llvm::SmallVector<llvm::StringRef> args = {
-      *clang, "-shared", "-fPIC", "-O2", "-fvisibility=hidden",
-      "-fuse-ld=lld", include, source, objectPath, "-o", outputPath,
-      versionScript, "-Wl,--no-undefined", "-lm",
+      *clang, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-fuse-ld=lld",
+      include, source, objectPath, "-o", outputPath, versionScript,
+      "-Wl,--no-undefined", "-lm",
       // Parallel kernels run on LLVM's OpenMP runtime (libomp-22-dev).
       "-L/usr/lib/llvm-22/lib", "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lomp"};
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, StringRef(log),
                                                 StringRef(log)};
   std::string execError;
-  int status = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt,
-                                         redirects, 0, 0, &execError);
+  int status = llvm::sys::ExecuteAndWait(*clang, args, std::nullopt, redirects,
+                                         0, 0, &execError);
   if (status != 0) {
     auto output = llvm::MemoryBuffer::getFile(log);
     error = "linking " + outputPath.str() + " failed" +

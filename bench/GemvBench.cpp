@@ -7,8 +7,9 @@
 // benchmark measures, in one run and one process:
 //   - the read bandwidth of this machine (summing a 1 GiB buffer),
 //   - OpenBLAS fp32 sgemv/sgemm on the same shapes (the dense baseline),
-//   - sparq's VNNI kernels (compiled by sparqc --kernels=vnni-int8 from
-//     sparq.qmatmul) for int8 per-channel and int4 group-128 weights,
+//   - sparq's kernels (compiled by sparqc from sparq.qmatmul) for int8
+//     per-channel and int4 group-128 weights: the exact ones (f32
+//     activations) and the VNNI ones (int8 activations),
 // at Llama-7B projection shapes, for M = 1, 8, 32 and 1 and 2 threads. Every
 // weight buffer rotates through enough copies that nothing stays in the
 // 32 MB L3. It prints effective GB/s, the fraction of read bandwidth, and
@@ -163,8 +164,9 @@ struct Library {
 
 struct Scheme {
   const char *name;
-  unsigned bits;     // 0: fp32 (OpenBLAS)
-  int64_t groupSize; // 0: per channel
+  unsigned bits;       // 0: fp32 (OpenBLAS)
+  int64_t groupSize;   // 0: per channel
+  const char *kernels; // sparqc --kernels
 };
 
 /// Compiles `y = qmatmul(x, w, s)` with weights and scales as inputs.
@@ -185,8 +187,9 @@ bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
       (long)m, (long)k, (long)n, (long)packed, (long)n, (long)groups, (long)m,
       (long)n, scheme.bits, (long)m, (long)k, (long)n, (long)packed, (long)n,
       (long)groups, (long)m, (long)n, (long)m, (long)n);
-  std::string stem = dir + "/" + scheme.name + "_m" + std::to_string(m) + "_n" +
-                     std::to_string(n) + "_k" + std::to_string(k);
+  std::string stem = dir + "/" + scheme.kernels + "_" +
+                     std::to_string(scheme.bits) + "_m" + std::to_string(m) +
+                     "_n" + std::to_string(n) + "_k" + std::to_string(k);
   FILE *f = std::fopen((stem + ".mlir").c_str(), "w");
   if (!f)
     return false;
@@ -194,8 +197,8 @@ bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
   std::fclose(f);
   library = stem + ".so";
   std::string command = std::string(SPARQC_PATH) +
-                        " --quiet --kernels=vnni-int8 " + stem + ".mlir -o " +
-                        library;
+                        " --quiet --kernels=" + scheme.kernels + " " + stem +
+                        ".mlir -o " + library;
   return std::system(command.c_str()) == 0;
 }
 
@@ -271,7 +274,10 @@ int main(int argc, char **argv) {
     shapes.resize(1);
     ms = {1, 8};
   }
-  const Scheme schemes[] = {{"int8-per-channel", 8, 0}, {"int4-g128", 4, 128}};
+  const Scheme schemes[] = {{"int8 pc exact", 8, 0, "exact"},
+                            {"int4-g128 exact", 4, 128, "exact"},
+                            {"int8 pc vnni-i8", 8, 0, "vnni-int8"},
+                            {"int4-g128 vnni-i8", 4, 128, "vnni-int8"}};
   int reps = quick ? 10 : 20;
 
   char dir[] = "/tmp/sparq-bench-XXXXXX";
@@ -287,7 +293,7 @@ int main(int argc, char **argv) {
     std::printf("read bandwidth, %d thread%s: %.1f GB/s\n", threads,
                 threads == 1 ? "" : "s", bandwidth[threads]);
   }
-  std::printf("\n%-20s %3s %-17s %3s %10s %8s %7s %9s\n", "shape", "M",
+  std::printf("\n%-20s %3s %-18s %3s %10s %8s %7s %9s\n", "shape", "M",
               "weights", "thr", "time(us)", "GB/s", "%read", "vs fp32");
 
   bool ok = true;
@@ -308,14 +314,14 @@ int main(int argc, char **argv) {
         openblas_set_num_threads(threads);
         omp_set_num_threads(threads);
         Result blas = benchBlas(m, shape.n, shape.k, reps);
-        std::printf("%-20s %3ld %-17s %3d %10.1f %8.1f %6.0f%% %9s\n",
+        std::printf("%-20s %3ld %-18s %3d %10.1f %8.1f %6.0f%% %9s\n",
                     shape.what, (long)m, "fp32 (OpenBLAS)", threads,
                     blas.seconds * 1e6, blas.gbps,
                     100 * blas.gbps / bandwidth[threads], "1.0x");
         for (auto &[scheme, lib] : libs) {
           Result r = benchSparq(lib, *scheme, m, shape.n, shape.k, reps);
           std::printf(
-              "%-20s %3ld %-17s %3d %10.1f %8.1f %6.0f%% %8.1fx\n", shape.what,
+              "%-20s %3ld %-18s %3d %10.1f %8.1f %6.0f%% %8.1fx\n", shape.what,
               (long)m, scheme->name, threads, r.seconds * 1e6, r.gbps,
               100 * r.gbps / bandwidth[threads], blas.seconds / r.seconds);
         }

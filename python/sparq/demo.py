@@ -100,9 +100,14 @@ def main(argv=None):
                   f"{library.stat().st_size / 1024:8.1f} "
                   f"{vs_own:10.2e} {vs_fp32:9.2e} {agree:12.0%} "
                   f"{latency_ms(model, {'input_ids': input_ids}, args.runs):10.3f}")
-            if kernels == "exact" and vs_own > 1e-5:
+            # fp32 must match NumPy to 1e-5; the exact quantized kernels sum
+            # each group before scaling it, a float reassociation worth a
+            # few 1e-5 after a few layers.
+            limit = 1e-5 if variant == "fp32" else 1e-4
+            if kernels == "exact" and vs_own > limit:
                 failures.append(f"{label} differs from its NumPy reference "
-                                f"by {vs_own:.2e} (relative), more than 1e-5")
+                                f"by {vs_own:.2e} (relative), more than "
+                                f"{limit:.0e}")
     print("\nerrors are max |difference| / max |reference| over the logits; "
           "'vs own ref' compares with NumPy running the same quantized "
           "model, 'vs fp32' with the fp32 model (the cost of quantization). "

@@ -1,6 +1,7 @@
-"""The AVX-512 VNNI quantized matmul kernels (convert-sparq-to-cpu-kernels)
-against a NumPy emulation of their arithmetic (int8 activations per group,
-exact integer dot products) and against the exact fp32 result."""
+"""The CPU quantized matmul kernels (convert-sparq-to-cpu-kernels): the
+exact ones (f32 activations) against the exact result, and the AVX-512 VNNI
+ones against a NumPy emulation of their arithmetic (int8 activations per
+group, exact integer dot products) and loosely against the exact result."""
 
 import os
 import pathlib
@@ -22,7 +23,7 @@ def host_has_vnni():
     return "avx512_vnni" in flags and "avx512vl" in flags
 
 
-pytestmark = pytest.mark.skipif(not host_has_vnni(),
+needs_vnni = pytest.mark.skipif(not host_has_vnni(),
                                 reason="the host CPU lacks AVX-512 VNNI")
 
 
@@ -45,7 +46,7 @@ def emulate(x, q_unsigned, zero_points, scales, group):
     return y
 
 
-@pytest.mark.parametrize("m,n,k,group,bits,signed,outliers", [
+CASES = [
     (1, 64, 512, 128, 4, True, False),
     (2, 32, 512, 64, 4, False, True),
     (3, 16, 256, 32, 4, True, False),
@@ -55,9 +56,13 @@ def emulate(x, q_unsigned, zero_points, scales, group):
     (16, 8, 128, 128, 4, False, False),
     (13, 8, 128, 64, 4, True, False),
     (32, 16, 256, 128, 8, True, True),
-])
-def test_kernel_matches_emulation(tmp_path, m, n, k, group, bits, signed,
-                                  outliers):
+]
+
+
+def compile_and_run(tmp_path, m, n, k, group, bits, signed, outliers,
+                    kernels):
+    """Compiles one qmatmul with random weights and runs it; returns the
+    output and what NumPy needs to check it."""
     rng = np.random.default_rng(m * 1000 + n + k + group + bits)
     x = rng.standard_normal((m, k)).astype(np.float32)
     x[0, :group] = 0  # an all-zero activation group
@@ -102,10 +107,48 @@ def test_kernel_matches_emulation(tmp_path, m, n, k, group, bits, signed,
             f"  return %y : {tt((m, n), 'f32')}\n}}\n")
     (tmp_path / "k.mlir").write_text(text)
     result = subprocess.run([str(BUILD / "bin" / "sparqc"), tmp_path / "k.mlir",
-                             "--kernels=vnni-int8", "--quiet", "-o", tmp_path / "k.so"],
+                             f"--kernels={kernels}", "--quiet", "-o",
+                             tmp_path / "k.so"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     y = Model(tmp_path / "k.so").run(**inputs)["y"]
+    exact = (x.astype(np.float64) @ reference.dequantize(q, scales, zeros).T
+             + bias + x.astype(np.float64) @ dense_outliers.T)
+    return y, exact, x, q, scales, zeros, bias, dense_outliers
+
+
+@pytest.mark.parametrize("m,n,k,group,bits,signed,outliers", CASES)
+def test_exact_kernel(tmp_path, m, n, k, group, bits, signed, outliers):
+    y, exact, *_ = compile_and_run(tmp_path, m, n, k, group, bits, signed,
+                                   outliers, "exact")
+    np.testing.assert_allclose(y, exact, rtol=1e-5,
+                               atol=1e-5 * np.abs(exact).max())
+
+
+def test_exact_kernel_is_used(tmp_path):
+    """The default lowering calls the exact kernel; no dequantized weight
+    matrix appears."""
+    source = tmp_path / "k.mlir"
+    source.write_text(
+        "func.func @f(%x: tensor<1x128xf32>, %w: tensor<8x64xi8>,"
+        " %s: tensor<8x1xf32>) -> tensor<1x8xf32> {\n"
+        "  %y = sparq.qmatmul %x, %w, %s storage(si4) : (tensor<1x128xf32>,"
+        " tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<1x8xf32>\n"
+        "  return %y : tensor<1x8xf32>\n}\n")
+    result = subprocess.run([str(BUILD / "bin" / "sparqc"), source,
+                             "--emit=llvm", "--quiet", "-o", tmp_path],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    ir = (tmp_path / "k.ll").read_text()
+    assert "__sparq_qmatmul_s4_m1_n8_k128_g128_f32_xf32" in ir
+
+
+@needs_vnni
+@pytest.mark.parametrize("m,n,k,group,bits,signed,outliers", CASES)
+def test_vnni_kernel_matches_emulation(tmp_path, m, n, k, group, bits, signed,
+                                       outliers):
+    y, exact, x, q, scales, zeros, bias, dense_outliers = compile_and_run(
+        tmp_path, m, n, k, group, bits, signed, outliers, "vnni-int8")
 
     q_unsigned = q + (1 << (bits - 1)) if signed else q
     zero_points = np.full(scales.shape, 1 << (bits - 1)) if signed else zeros
@@ -114,7 +157,5 @@ def test_kernel_matches_emulation(tmp_path, m, n, k, group, bits, signed,
     np.testing.assert_allclose(y, expected, rtol=1e-5,
                                atol=1e-5 * np.abs(expected).max())
     # Against exact fp32 activations the difference is int8 activation
-    # rounding: well under 2% of the output's scale.
-    exact = (x.astype(np.float64) @ reference.dequantize(q, scales, zeros).T
-             + bias + x.astype(np.float64) @ dense_outliers.T)
+    # rounding: well under 2% of the output's scale on Gaussian data.
     assert np.abs(y - exact).max() <= 0.02 * np.abs(exact).max()

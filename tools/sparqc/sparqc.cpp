@@ -70,10 +70,10 @@ cl::list<std::string>
                 cl::value_desc("name=file"));
 cl::opt<std::string> kernels(
     "kernels",
-    cl::desc("Quantized matmul kernels: exact (default: the op's exact "
-             "semantics, through the reference lowering) or vnni-int8 "
-             "(AVX-512 VNNI kernels that quantize activations to int8 per "
-             "group: fast, approximate)"),
+    cl::desc("Quantized matmul kernels: exact (default: vectorized, f32 "
+             "activations, weights dequantized in registers), vnni-int8 "
+             "(AVX-512 VNNI, activations quantized to int8 per group: "
+             "faster, approximate) or reference (no kernels)"),
     cl::init("exact"));
 
 /// Progress lines on stderr, with the time each stage took.
@@ -279,9 +279,12 @@ int main(int argc, char **argv) {
       return fail("--kernels=vnni-int8 needs a CPU with avx512vnni and "
                   "avx512vl; --cpu=" +
                   cpu + " has not");
-    pipelineOptions.vnniKernels = true;
+    pipelineOptions.kernels = sparq::cpu::MatmulKernels::VnniInt8;
+  } else if (kernels == "reference") {
+    pipelineOptions.kernels = sparq::cpu::MatmulKernels::Reference;
   } else if (kernels != "exact") {
-    return fail("--kernels=" + kernels + " is not one of exact, vnni-int8");
+    return fail("--kernels=" + kernels +
+                " is not one of exact, vnni-int8, reference");
   }
   mlir::PassManager pm(&context);
   if (failed(sparq::cpu::buildCpuLoweringPipeline(pm, pipelineOptions)) ||

@@ -69,14 +69,23 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
     No dequantized weight is ever stored. Ops the kernels do not cover are
     left for `convert-sparq-to-linalg`.
 
+    With `activations=f32` the kernels stay exact instead: activations keep
+    f32 (stored in nibble order for 4-bit weights), weights are widened to
+    f32 in registers and multiplied in with FMAs, and each group's sum is
+    scaled once; zero points use the group's activation sum.
+
     This pass writes the calls and kernel declarations (marked with a
     `sparq.kernel` attribute); `generate-sparq-cpu-kernels` writes the
-    bodies once the graph is bufferized. The target CPU needs avx512vnni
+    bodies once the graph is bufferized. The int8 kernels need avx512vnni
     and avx512vl.
   }];
   let options = [
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Largest M (product of the activations' leading dims) to lower">,
+    Option<"activations", "activations", "std::string", /*default=*/"\"int8\"",
+           "int8: quantize activations for VNNI dot products (needs "
+           "avx512vnni and avx512vl; approximate); f32: keep them and "
+           "dequantize weights in registers (exact, any x86-64 vector ISA)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -20,10 +20,12 @@ std::string KernelSpec::name(TypeRange argTypes) const {
   llvm::raw_string_ostream os(types);
   for (Type type : argTypes.drop_front(2).drop_back())
     os << "_" << cast<ShapedType>(type).getElementType();
-  return llvm::formatv("__sparq_qmatmul_{0}{1}_m{2}_n{3}_k{4}_g{5}{6}{7}{8}{9}",
-                       isSigned ? "s" : "u", bits, m, n, k, groupSize,
-                       hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
-                       hasOutliers ? "_csr" : "", types)
+  return llvm::formatv(
+             "__sparq_qmatmul_{0}{1}_m{2}_n{3}_k{4}_g{5}{6}{7}{8}{9}{10}",
+             isSigned ? "s" : "u", bits, m, n, k, groupSize,
+             hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
+             hasOutliers ? "_csr" : "", types,
+             int8Activations ? "_x8" : "_xf32")
       .str();
 }
 
@@ -39,6 +41,7 @@ DictionaryAttr KernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("zero_points", b.getBoolAttr(hasZeroPoints)),
       b.getNamedAttr("bias", b.getBoolAttr(hasBias)),
       b.getNamedAttr("outliers", b.getBoolAttr(hasOutliers)),
+      b.getNamedAttr("int8_activations", b.getBoolAttr(int8Activations)),
   });
 }
 
@@ -58,9 +61,10 @@ FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
   auto m = getInt("m"), n = getInt("n"), k = getInt("k"),
        group = getInt("group_size"), bits = getInt("bits");
   auto isSigned = getBool("signed"), zp = getBool("zero_points"),
-       bias = getBool("bias"), outliers = getBool("outliers");
+       bias = getBool("bias"), outliers = getBool("outliers"),
+       int8Activations = getBool("int8_activations");
   if (!m || !n || !k || !group || !bits || !isSigned || !zp || !bias ||
-      !outliers || *group <= 0 || *k % *group != 0)
+      !outliers || !int8Activations || *group <= 0 || *k % *group != 0)
     return failure();
   KernelSpec spec;
   spec.m = *m;
@@ -72,5 +76,6 @@ FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
   spec.hasZeroPoints = *zp;
   spec.hasBias = *bias;
   spec.hasOutliers = *outliers;
+  spec.int8Activations = *int8Activations;
   return spec;
 }

@@ -34,6 +34,9 @@ struct KernelSpec {
   unsigned bits = 0;
   bool isSigned = false;
   bool hasZeroPoints = false, hasBias = false, hasOutliers = false;
+  /// Quantize activations to int8 for VNNI dot products (approximate, fast),
+  /// or keep them f32 and dequantize weights in registers (exact).
+  bool int8Activations = true;
 
   /// Elements one dot-product step covers: for 4 bits a pair of vpdpbusd
   /// (low and high nibbles), for 8 bits one.

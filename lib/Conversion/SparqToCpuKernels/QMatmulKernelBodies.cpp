@@ -71,6 +71,58 @@ int64_t rowsPerTile(int64_t rows) {
   return 1;
 }
 
+/// What the finishing code reads and writes.
+struct OutputOperands {
+  Value x, y, bias, rowPtr, colInd, values;
+};
+
+/// y[row, n] = sum of the lanes of accumulators[m] - corrections[m] + bias[n]
+/// + the row's CSR outliers (f32, against the original activations), for
+/// the `tile` rows of the current tile.
+void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io,
+                  Value n, int64_t tile,
+                  function_ref<Value(OpBuilder &, Location, int64_t)> rowOf,
+                  ArrayRef<Value> accumulators, ArrayRef<Value> corrections) {
+  Value c1 = idx(b, loc, 1);
+  Value rowStart, rowEnd;
+  if (io.rowPtr) {
+    auto readIndex = [&](Value at) -> Value {
+      Value v = memref::LoadOp::create(b, loc, io.rowPtr, ValueRange{at});
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+    };
+    rowStart = readIndex(n);
+    rowEnd = readIndex(arith::AddIOp::create(b, loc, n, c1));
+  }
+  for (int64_t m = 0; m < tile; ++m) {
+    Value row = rowOf(b, loc, m);
+    Value sum = vector::ReductionOp::create(
+        b, loc, vector::CombiningKind::ADD, accumulators[m]);
+    if (!corrections.empty())
+      sum = arith::SubFOp::create(b, loc, sum, corrections[m]);
+    if (io.bias)
+      sum = arith::AddFOp::create(
+          b, loc, sum,
+          toF32(b, loc, memref::LoadOp::create(b, loc, io.bias, ValueRange{n})));
+    if (io.rowPtr) {
+      auto outlierLoop = scf::ForOp::create(
+          b, loc, rowStart, rowEnd, c1, ValueRange{sum},
+          [&](OpBuilder &ob, Location l, Value p, ValueRange iter) {
+            Value col = arith::IndexCastOp::create(
+                ob, l, ob.getIndexType(),
+                memref::LoadOp::create(ob, l, io.colInd, ValueRange{p}));
+            Value v = toF32(
+                ob, l, memref::LoadOp::create(ob, l, io.values, ValueRange{p}));
+            Value xv =
+                memref::LoadOp::create(ob, l, io.x, ValueRange{row, col});
+            scf::YieldOp::create(
+                ob, l, ValueRange{math::FmaOp::create(ob, l, v, xv, iter[0])});
+          });
+      sum = outlierLoop.getResult(0);
+    }
+    memref::StoreOp::create(b, loc, sum, io.y, ValueRange{row, n});
+  }
+}
+
 /// Builds the body of the kernel function `func` for `spec`.
 void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                      const KernelSpec &spec) {
@@ -322,44 +374,215 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           scf::YieldOp::create(gb, l, results);
         });
 
-    // Finish each output: horizontal sum, bias, outliers.
-    Value rowStart, rowEnd;
-    if (spec.hasOutliers) {
-      auto readIndex = [&](Value at) -> Value {
-        Value v = memref::LoadOp::create(b, loc, rowPtr, ValueRange{at});
-        return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
-      };
-      rowStart = readIndex(n);
-      rowEnd = readIndex(arith::AddIOp::create(b, loc, n, c1));
-    }
-    for (int64_t m = 0; m < tile; ++m) {
-      Value row = rowOf(b, loc, m);
-      Value sum = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::ADD, groupLoop.getResult(m));
-      if (bias)
-        sum = arith::AddFOp::create(
-            b, loc, sum,
-            toF32(b, loc, memref::LoadOp::create(b, loc, bias, ValueRange{n})));
-      if (spec.hasOutliers) {
-        auto outlierLoop = scf::ForOp::create(
-            b, loc, rowStart, rowEnd, c1, ValueRange{sum},
-            [&](OpBuilder &ob, Location l, Value p, ValueRange iter) {
-              Value col = arith::IndexCastOp::create(
-                  ob, l, ob.getIndexType(),
-                  memref::LoadOp::create(ob, l, colInd, ValueRange{p}));
-              Value v = toF32(
-                  ob, l, memref::LoadOp::create(ob, l, values, ValueRange{p}));
-              Value xv = memref::LoadOp::create(ob, l, x, ValueRange{row, col});
-              scf::YieldOp::create(
-                  ob, l,
-                  ValueRange{math::FmaOp::create(ob, l, v, xv, iter[0])});
-            });
-        sum = outlierLoop.getResult(0);
-      }
-      memref::StoreOp::create(b, loc, sum, y, ValueRange{row, n});
-    }
+    SmallVector<Value> accumulators(groupLoop.getResults());
+    storeOutputs(b, loc, {x, y, bias, rowPtr, colInd, values}, n, tile,
+                 rowOf, accumulators, /*corrections=*/{});
   }
   memref::DeallocOp::create(b, loc, xq);
+  func::ReturnOp::create(b, loc);
+}
+
+/// The exact kernel: f32 activations (in nibble order for 4-bit weights),
+/// weights widened to f32 in registers and multiplied in with FMAs, each
+/// group's sum scaled once, zero points through the group's activation sum.
+void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
+                          const KernelSpec &spec) {
+  Block *entry = func.addEntryBlock();
+  func.setPrivate();
+  b.setInsertionPointToStart(entry);
+  unsigned argIndex = 0;
+  Value x = entry->getArgument(argIndex++);
+  Value w = entry->getArgument(argIndex++);
+  Value scales = entry->getArgument(argIndex++);
+  Value zeroPoints =
+      spec.hasZeroPoints ? entry->getArgument(argIndex++) : Value();
+  OutputOperands io;
+  io.x = x;
+  io.bias = spec.hasBias ? entry->getArgument(argIndex++) : Value();
+  if (spec.hasOutliers) {
+    io.rowPtr = entry->getArgument(argIndex++);
+    io.colInd = entry->getArgument(argIndex++);
+    io.values = entry->getArgument(argIndex++);
+  }
+  io.y = entry->getArgument(argIndex++);
+
+  Type f32 = b.getF32Type(), i8 = b.getI8Type();
+  int64_t blockElems = spec.blockElements();
+  int64_t groups = spec.numGroups();
+  int64_t blocksPerGroup = spec.groupSize / blockElems;
+  bool nibbles = spec.bits == 4;
+  // Lanes of one weight load widened to f32: a half block of nibbles, or a
+  // block of bytes.
+  int64_t lanes = nibbles ? blockElems / 2 : blockElems;
+  auto lanesF32 = VectorType::get({lanes}, f32);
+  auto bytesI8 = VectorType::get({lanes}, i8);
+  // Signed 4-bit weights become unsigned by flipping their sign bits (a zero
+  // point of 8); signed bytes convert directly.
+  bool needsSums = spec.hasZeroPoints || (nibbles && spec.isSigned);
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+
+  // 1. Activation sums per (row, group) and, for nibbles, the activations in
+  //    nibble order: each block's even elements, then its odd ones.
+  Value xs = x, xSum;
+  if (nibbles)
+    xs = memref::AllocOp::create(b, loc, MemRefType::get({spec.m, spec.k}, f32),
+                                 ValueRange{}, b.getI64IntegerAttr(64));
+  if (needsSums)
+    xSum = memref::AllocaOp::create(b, loc,
+                                    MemRefType::get({spec.m, groups}, f32));
+  if (nibbles || needsSums) {
+    auto blockType = VectorType::get({blockElems}, f32);
+    auto blocks = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(blocks.getBody());
+    Value row = blocks.getInductionVar();
+    auto groupLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, groups), c1);
+    b.setInsertionPointToStart(groupLoop.getBody());
+    Value group = groupLoop.getInductionVar();
+    Value groupStart =
+        arith::MulIOp::create(b, loc, group, idx(b, loc, spec.groupSize));
+    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    auto blockLoop = scf::ForOp::create(
+        b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zero},
+        [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
+          Value start = arith::AddIOp::create(
+              nb, l, groupStart,
+              arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
+          Value v =
+              vector::LoadOp::create(nb, l, blockType, x, ValueRange{row, start});
+          if (nibbles) {
+            SmallVector<int64_t> even, odd;
+            for (int64_t i = 0; i < blockElems; i += 2) {
+              even.push_back(i);
+              odd.push_back(i + 1);
+            }
+            vector::StoreOp::create(nb, l,
+                                    vector::ShuffleOp::create(nb, l, v, v, even),
+                                    xs, ValueRange{row, start});
+            Value oddStart =
+                arith::AddIOp::create(nb, l, start, idx(nb, l, lanes));
+            vector::StoreOp::create(nb, l,
+                                    vector::ShuffleOp::create(nb, l, v, v, odd),
+                                    xs, ValueRange{row, oddStart});
+          }
+          Value sum = vector::ReductionOp::create(
+              nb, l, vector::CombiningKind::ADD, v);
+          scf::YieldOp::create(
+              nb, l, ValueRange{arith::AddFOp::create(nb, l, iter[0], sum)});
+        });
+    if (needsSums)
+      memref::StoreOp::create(b, loc, blockLoop.getResult(0), xSum,
+                              ValueRange{row, group});
+  }
+
+  // 2. Output rows in parallel, activation rows in tiles.
+  auto parallel = scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{idx(b, loc, spec.n)}, ValueRange{c1});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(parallel.getBody());
+    Value n = parallel.getInductionVars()[0];
+    int64_t tile = rowsPerTile(spec.m);
+    auto tileLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m),
+                                       idx(b, loc, tile));
+    b.setInsertionPointToStart(tileLoop.getBody());
+    Value tileBase = tileLoop.getInductionVar();
+    auto rowOf = [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
+      return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
+    };
+    Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
+    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    SmallVector<Value> init(tile, zeroLanes);
+    init.append(tile, zeroF); // zero-point corrections
+    Value signFlip = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x88));
+    Value lowMask = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x0F));
+    Value four = splat(b, loc, bytesI8, b.getI8IntegerAttr(4));
+    auto groupLoop = scf::ForOp::create(
+        b, loc, c0, idx(b, loc, groups), c1, init,
+        [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
+          Value groupStart =
+              arith::MulIOp::create(gb, l, group, idx(gb, l, spec.groupSize));
+          SmallVector<Value> zeroAcc(tile, zeroLanes);
+          auto blockLoop = scf::ForOp::create(
+              gb, l, c0, idx(gb, l, blocksPerGroup), c1, zeroAcc,
+              [&](OpBuilder &bb, Location bl, Value blk, ValueRange accs) {
+                Value start = arith::AddIOp::create(
+                    bb, bl, groupStart,
+                    arith::MulIOp::create(bb, bl, blk,
+                                          idx(bb, bl, blockElems)));
+                Value byteStart =
+                    nibbles ? Value(arith::DivUIOp::create(bb, bl, start,
+                                                           idx(bb, bl, 2)))
+                            : start;
+                Value raw = vector::LoadOp::create(bb, bl, bytesI8, w,
+                                                   ValueRange{n, byteStart});
+                SmallVector<Value> widened;
+                if (nibbles) {
+                  if (spec.isSigned)
+                    raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
+                  widened.push_back(arith::UIToFPOp::create(
+                      bb, bl, lanesF32,
+                      arith::AndIOp::create(bb, bl, raw, lowMask)));
+                  widened.push_back(arith::UIToFPOp::create(
+                      bb, bl, lanesF32,
+                      arith::ShRUIOp::create(bb, bl, raw, four)));
+                } else {
+                  widened.push_back(
+                      spec.isSigned
+                          ? Value(arith::SIToFPOp::create(bb, bl, lanesF32, raw))
+                          : Value(
+                                arith::UIToFPOp::create(bb, bl, lanesF32, raw)));
+                }
+                SmallVector<Value> next;
+                for (int64_t m = 0; m < tile; ++m) {
+                  Value acc = accs[m];
+                  for (auto [part, weights] : llvm::enumerate(widened)) {
+                    Value at = arith::AddIOp::create(bb, bl, start,
+                                                     idx(bb, bl, part * lanes));
+                    Value activations = vector::LoadOp::create(
+                        bb, bl, lanesF32, xs, ValueRange{rowOf(bb, bl, m), at});
+                    acc = vector::FMAOp::create(bb, bl, weights, activations,
+                                                acc);
+                  }
+                  next.push_back(acc);
+                }
+                scf::YieldOp::create(bb, bl, next);
+              });
+          Value scale = toF32(
+              gb, l,
+              memref::LoadOp::create(gb, l, scales, ValueRange{n, group}));
+          Value scaleSplat = vector::BroadcastOp::create(gb, l, lanesF32, scale);
+          Value zeroPoint;
+          if (spec.hasZeroPoints)
+            zeroPoint = arith::UIToFPOp::create(
+                gb, l, f32,
+                memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
+          else if (needsSums)
+            zeroPoint = arith::ConstantOp::create(gb, l, gb.getF32FloatAttr(8));
+          SmallVector<Value> results, corrections;
+          for (int64_t m = 0; m < tile; ++m) {
+            results.push_back(vector::FMAOp::create(
+                gb, l, blockLoop.getResult(m), scaleSplat, iter[m]));
+            Value correction = iter[tile + m];
+            if (zeroPoint) {
+              Value sum = memref::LoadOp::create(
+                  gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
+              correction = math::FmaOp::create(
+                  gb, l, arith::MulFOp::create(gb, l, scale, zeroPoint), sum,
+                  correction);
+            }
+            corrections.push_back(correction);
+          }
+          results.append(corrections);
+          scf::YieldOp::create(gb, l, results);
+        });
+    SmallVector<Value> results(groupLoop.getResults());
+    storeOutputs(b, loc, io, n, tile, rowOf,
+                 ArrayRef(results).take_front(tile),
+                 ArrayRef(results).drop_front(tile));
+  }
+  if (nibbles)
+    memref::DeallocOp::create(b, loc, xs);
   func::ReturnOp::create(b, loc);
 }
 
@@ -377,7 +600,10 @@ struct GenerateSparqCpuKernelsPass
         return signalPassFailure();
       }
       OpBuilder b(func);
-      buildKernelBody(b, func.getLoc(), func, *spec);
+      if (spec->int8Activations)
+        buildKernelBody(b, func.getLoc(), func, *spec);
+      else
+        buildExactKernelBody(b, func.getLoc(), func, *spec);
       func->removeAttr(kKernelAttrName);
     }
   }

@@ -104,8 +104,10 @@ std::string unsupportedReason(QMatmulOp op, int64_t maxRows, KernelSpec &spec) {
 
 /// Replaces `op` by a call of its kernel on the operands' buffers; leaves it
 /// alone (for the reference lowering) when no kernel covers it.
-void lowerToKernelCall(QMatmulOp op, int64_t maxRows, RewriterBase &rewriter) {
+void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
+                       RewriterBase &rewriter) {
   KernelSpec spec;
+  spec.int8Activations = int8Activations;
   if (!unsupportedReason(op, maxRows, spec).empty())
     return;
   rewriter.setInsertionPoint(op);
@@ -192,9 +194,14 @@ struct ConvertSparqToCpuKernelsPass
   void runOnOperation() override {
     SmallVector<QMatmulOp> ops;
     getOperation().walk([&](QMatmulOp op) { ops.push_back(op); });
+    if (activations != "int8" && activations != "f32") {
+      getOperation().emitError("activations must be int8 or f32, got '")
+          << activations << "'";
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     for (QMatmulOp op : ops)
-      lowerToKernelCall(op, maxRows, rewriter);
+      lowerToKernelCall(op, maxRows, activations == "int8", rewriter);
   }
 };
 

@@ -16,10 +16,12 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
                                      const CpuPipelineOptions &options) {
   std::string pipeline;
   llvm::raw_string_ostream os(pipeline);
-  // Quantized matmuls the VNNI kernels cover become kernel calls; every
-  // other sparq op takes the reference lowering.
-  if (options.vnniKernels)
-    os << "convert-sparq-to-cpu-kernels,";
+  // Quantized matmuls the kernels cover become kernel calls; every other
+  // sparq op takes the reference lowering.
+  if (options.kernels == MatmulKernels::Exact)
+    os << "convert-sparq-to-cpu-kernels{activations=f32},";
+  else if (options.kernels == MatmulKernels::VnniInt8)
+    os << "convert-sparq-to-cpu-kernels{activations=int8},";
   // Results become out-parameters the caller (the ABI wrapper) owns, with
   // identity layouts, so outputs are written in place and copied never.
   // Deallocation runs before scf.parallel becomes OpenMP, whose loop
@@ -62,8 +64,12 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
 namespace {
 struct CpuPipelineRegistrationOptions
     : public PassPipelineOptions<CpuPipelineRegistrationOptions> {
-  Option<bool> vnniKernels{*this, "vnni-kernels",
-                           llvm::cl::desc("Use the AVX-512 VNNI kernels")};
+  Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Quantized matmul kernels: exact (f32 activations), "
+                     "vnni-int8 (int8 activations, AVX-512 VNNI) or "
+                     "reference (no kernels)"),
+      llvm::cl::init("exact")};
   Option<unsigned> threads{*this, "threads",
                            llvm::cl::desc("OpenMP threads (0: runtime "
                                           "default)"),
@@ -79,7 +85,10 @@ void sparq::cpu::registerCpuPipelines() {
       "llvm.emit_c_interface get C wrappers",
       [](OpPassManager &pm, const CpuPipelineRegistrationOptions &options) {
         CpuPipelineOptions pipelineOptions;
-        pipelineOptions.vnniKernels = options.vnniKernels;
+        pipelineOptions.kernels =
+            options.kernels == "vnni-int8" ? MatmulKernels::VnniInt8
+            : options.kernels == "reference" ? MatmulKernels::Reference
+                                             : MatmulKernels::Exact;
         pipelineOptions.threads = options.threads;
         (void)buildCpuLoweringPipeline(pm, pipelineOptions);
       });

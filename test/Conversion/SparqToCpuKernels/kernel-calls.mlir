@@ -1,5 +1,8 @@
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels | FileCheck %s
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels --generate-sparq-cpu-kernels | FileCheck %s --check-prefix=BODY
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels=activations=f32 --generate-sparq-cpu-kernels | FileCheck %s --check-prefix=EXACT
+// RUN: not sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels=activations=f16 2>&1 | FileCheck %s --check-prefix=BAD-OPTION
+// BAD-OPTION: activations must be int8 or f32, got 'f16'
 
 // A decode-sized int4 matmul becomes a call on the operands' buffers; the
 // kernel is declared with its spec.
@@ -7,15 +10,15 @@
 // CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x256xf32> into tensor<2x256xf32>
 // CHECK: bufferization.to_buffer %[[X]] read_only : tensor<2x256xf32> to memref<2x256xf32, strided<[?, 1], offset: ?>>
 // CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x8xf32>
-// CHECK: call @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32(
+// CHECK: call @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32_x8(
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: tensor.expand_shape {{.*}} into tensor<1x2x8xf32>
 // CHECK-NOT: sparq.qmatmul
-// CHECK: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32({{.*}}) attributes {sparq.kernel = {bias = true, bits = 4 : i64, group_size = 128 : i64, k = 256 : i64, m = 2 : i64, n = 8 : i64, outliers = false, signed = true, zero_points = false}}
+// CHECK: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32_x8({{.*}}) attributes {sparq.kernel = {bias = true, bits = 4 : i64, group_size = 128 : i64, int8_activations = true, k = 256 : i64, m = 2 : i64, n = 8 : i64, outliers = false, signed = true, zero_points = false}}
 
 // The body streams packed weights through VNNI dot products: the low and
 // high nibbles of one 64-byte load meet the even and odd activations.
-// BODY-LABEL: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32
+// BODY-LABEL: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32_x8
 // BODY-NOT: sparq.kernel
 // BODY: vector.shuffle
 // BODY: scf.parallel
@@ -27,6 +30,17 @@
 // BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // BODY: vector.fma
 // BODY: vector.reduction <add>
+// The exact kernel keeps f32 activations (in nibble order), widens the
+// nibbles to f32 in registers and multiplies with FMAs; no intrinsics.
+// EXACT-LABEL: func.func private @__sparq_qmatmul_s4_m2_n8_k256_g128_bias_f32_f32_xf32
+// EXACT: vector.shuffle
+// EXACT: scf.parallel
+// EXACT: vector.load %{{.*}} : memref<8x128xi8, strided<[?, 1], offset: ?>>, vector<64xi8>
+// EXACT: arith.xori
+// EXACT: arith.uitofp %{{.*}} : vector<64xi8> to vector<64xf32>
+// EXACT: vector.fma
+// EXACT-NOT: llvm.call_intrinsic
+// EXACT: vector.reduction <add>
 func.func @int4_groupwise(%x: tensor<1x2x256xf32>, %w: tensor<8x128xi8>, %s: tensor<8x2xf32>, %b: tensor<8xf32>) -> tensor<1x2x8xf32> {
   %y = sparq.qmatmul %x, %w, %s bias(%b) storage(si4) : (tensor<1x2x256xf32>, tensor<8x128xi8>, tensor<8x2xf32>, tensor<8xf32>) -> tensor<1x2x8xf32>
   return %y : tensor<1x2x8xf32>
@@ -35,10 +49,10 @@ func.func @int4_groupwise(%x: tensor<1x2x256xf32>, %w: tensor<8x128xi8>, %s: ten
 // -----
 
 // Group size 32: 16-byte dot products.
-// BODY-LABEL: func.func private @__sparq_qmatmul_u4_m1_n4_k64_g32_zp_f16_i8
+// BODY-LABEL: func.func private @__sparq_qmatmul_u4_m1_n4_k64_g32_zp_f16_i8_x8
 // BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"
 // CHECK-LABEL: func @int4_group32_zero_points
-// CHECK: call @__sparq_qmatmul_u4_m1_n4_k64_g32_zp_f16_i8
+// CHECK: call @__sparq_qmatmul_u4_m1_n4_k64_g32_zp_f16_i8_x8
 func.func @int4_group32_zero_points(%x: tensor<64xf32>, %w: tensor<4x32xi8>, %s: tensor<4x2xf16>, %z: tensor<4x2xi8>) -> tensor<4xf32> {
   %y = sparq.qmatmul %x, %w, %s zero_points(%z) storage(ui4) : (tensor<64xf32>, tensor<4x32xi8>, tensor<4x2xf16>, tensor<4x2xi8>) -> tensor<4xf32>
   return %y : tensor<4xf32>
@@ -47,7 +61,7 @@ func.func @int4_group32_zero_points(%x: tensor<64xf32>, %w: tensor<4x32xi8>, %s:
 // -----
 
 // 8-bit per channel: one dot product per 64 bytes, no nibble split.
-// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m1_n4_k128_g128_f32
+// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m1_n4_k128_g128_f32_x8
 // BODY-NOT: arith.shrui
 // BODY: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // CHECK-LABEL: func @int8_per_channel

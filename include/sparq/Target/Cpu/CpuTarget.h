@@ -26,10 +26,21 @@
 
 namespace sparq::cpu {
 
+/// How quantized matmuls run.
+enum class MatmulKernels {
+  /// The reference lowering only (exact; materializes dequantized weights).
+  Reference,
+  /// Vectorized kernels with f32 activations and in-register dequantization
+  /// (exact up to float summation order); the reference for what they do
+  /// not cover.
+  Exact,
+  /// AVX-512 VNNI kernels with activations quantized to int8 per group
+  /// (fast, approximate; the CPU needs avx512vnni and avx512vl).
+  VnniInt8,
+};
+
 struct CpuPipelineOptions {
-  /// Lower quantized matmuls to the AVX-512 VNNI kernels (the target CPU
-  /// must have avx512vnni and avx512vl).
-  bool vnniKernels = false;
+  MatmulKernels kernels = MatmulKernels::Exact;
   /// OpenMP threads for parallel kernels; 0 leaves it to the runtime
   /// (OMP_NUM_THREADS or one per core).
   unsigned threads = 0;

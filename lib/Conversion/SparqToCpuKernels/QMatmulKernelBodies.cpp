@@ -79,8 +79,8 @@ struct OutputOperands {
 /// y[row, n] = sum of the lanes of accumulators[m] - corrections[m] + bias[n]
 /// + the row's CSR outliers (f32, against the original activations), for
 /// the `tile` rows of the current tile.
-void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io,
-                  Value n, int64_t tile,
+void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
+                  int64_t tile,
                   function_ref<Value(OpBuilder &, Location, int64_t)> rowOf,
                   ArrayRef<Value> accumulators, ArrayRef<Value> corrections) {
   Value c1 = idx(b, loc, 1);
@@ -95,14 +95,15 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io,
   }
   for (int64_t m = 0; m < tile; ++m) {
     Value row = rowOf(b, loc, m);
-    Value sum = vector::ReductionOp::create(
-        b, loc, vector::CombiningKind::ADD, accumulators[m]);
+    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            accumulators[m]);
     if (!corrections.empty())
       sum = arith::SubFOp::create(b, loc, sum, corrections[m]);
     if (io.bias)
       sum = arith::AddFOp::create(
           b, loc, sum,
-          toF32(b, loc, memref::LoadOp::create(b, loc, io.bias, ValueRange{n})));
+          toF32(b, loc,
+                memref::LoadOp::create(b, loc, io.bias, ValueRange{n})));
     if (io.rowPtr) {
       auto outlierLoop = scf::ForOp::create(
           b, loc, rowStart, rowEnd, c1, ValueRange{sum},
@@ -123,26 +124,69 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io,
   }
 }
 
-/// Builds the body of the kernel function `func` for `spec`.
-void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
-                     const KernelSpec &spec) {
+/// The arguments of a kernel (see KernelSpec.h for their order).
+struct KernelArgs {
+  Value w, scales, zeroPoints;
+  OutputOperands io;
+};
+
+/// Gives `func` its entry block, makes it private, puts `b` at its start,
+/// and names its arguments.
+KernelArgs beginKernelBody(OpBuilder &b, func::FuncOp func,
+                           const KernelSpec &spec) {
   Block *entry = func.addEntryBlock();
   func.setPrivate();
   b.setInsertionPointToStart(entry);
-  unsigned argIndex = 0;
-  Value x = entry->getArgument(argIndex++);
-  Value w = entry->getArgument(argIndex++);
-  Value scales = entry->getArgument(argIndex++);
-  Value zeroPoints =
-      spec.hasZeroPoints ? entry->getArgument(argIndex++) : Value();
-  Value bias = spec.hasBias ? entry->getArgument(argIndex++) : Value();
-  Value rowPtr, colInd, values;
+  unsigned next = 0;
+  KernelArgs args;
+  args.io.x = entry->getArgument(next++);
+  args.w = entry->getArgument(next++);
+  args.scales = entry->getArgument(next++);
+  if (spec.hasZeroPoints)
+    args.zeroPoints = entry->getArgument(next++);
+  if (spec.hasBias)
+    args.io.bias = entry->getArgument(next++);
   if (spec.hasOutliers) {
-    rowPtr = entry->getArgument(argIndex++);
-    colInd = entry->getArgument(argIndex++);
-    values = entry->getArgument(argIndex++);
+    args.io.rowPtr = entry->getArgument(next++);
+    args.io.colInd = entry->getArgument(next++);
+    args.io.values = entry->getArgument(next++);
   }
-  Value y = entry->getArgument(argIndex++);
+  args.io.y = entry->getArgument(next++);
+  return args;
+}
+
+using RowFn = function_ref<Value(OpBuilder &, Location, int64_t)>;
+
+/// Output rows n in parallel (scf.parallel, OpenMP later) and, inside, the
+/// activation rows in tiles of up to 8: each tile keeps its accumulators in
+/// registers and re-reads the output row's weights, which the first tile
+/// brought into L1. `body` builds one (n, tile) step; `rowOf(m)` is the
+/// activation row of tile position m.
+void forEachOutputRowTile(
+    OpBuilder &b, Location loc, const KernelSpec &spec,
+    function_ref<void(Value n, int64_t tile, RowFn rowOf)> body) {
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+  auto parallel = scf::ParallelOp::create(
+      b, loc, ValueRange{c0}, ValueRange{idx(b, loc, spec.n)}, ValueRange{c1});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(parallel.getBody());
+  Value n = parallel.getInductionVars()[0];
+  int64_t tile = rowsPerTile(spec.m);
+  auto tileLoop =
+      scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), idx(b, loc, tile));
+  b.setInsertionPointToStart(tileLoop.getBody());
+  Value tileBase = tileLoop.getInductionVar();
+  body(n, tile, [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
+    return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
+  });
+}
+
+/// Builds the body of the kernel function `func` for `spec`.
+void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
+                     const KernelSpec &spec) {
+  KernelArgs args = beginKernelBody(b, func, spec);
+  Value x = args.io.x, w = args.w, scales = args.scales;
+  Value zeroPoints = args.zeroPoints;
 
   Type f32 = b.getF32Type(), i8 = b.getI8Type(), i32 = b.getI32Type();
   int64_t blockElems = spec.blockElements();
@@ -251,23 +295,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   }
 
   // 2. Output rows in parallel.
-  auto parallel = scf::ParallelOp::create(
-      b, loc, ValueRange{c0}, ValueRange{idx(b, loc, spec.n)}, ValueRange{c1});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(parallel.getBody());
-    Value n = parallel.getInductionVars()[0];
-    // Activation rows go in tiles of up to 8: each tile keeps its
-    // accumulators in registers and re-reads the output row's weights, which
-    // the first tile brought into L1.
-    int64_t tile = rowsPerTile(spec.m);
-    auto tileLoop =
-        scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), idx(b, loc, tile));
-    b.setInsertionPointToStart(tileLoop.getBody());
-    Value tileBase = tileLoop.getInductionVar();
-    auto rowOf = [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
-      return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
-    };
+  forEachOutputRowTile(b, loc, spec, [&](Value n, int64_t tile, RowFn rowOf) {
     Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
     SmallVector<Value> init(tile, zeroLanes);
     int64_t blocksPerGroup = spec.groupSize / blockElems;
@@ -375,9 +403,9 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
         });
 
     SmallVector<Value> accumulators(groupLoop.getResults());
-    storeOutputs(b, loc, {x, y, bias, rowPtr, colInd, values}, n, tile,
-                 rowOf, accumulators, /*corrections=*/{});
-  }
+    storeOutputs(b, loc, args.io, n, tile, rowOf, accumulators,
+                 /*corrections=*/{});
+  });
   memref::DeallocOp::create(b, loc, xq);
   func::ReturnOp::create(b, loc);
 }
@@ -387,24 +415,9 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
 /// group's sum scaled once, zero points through the group's activation sum.
 void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                           const KernelSpec &spec) {
-  Block *entry = func.addEntryBlock();
-  func.setPrivate();
-  b.setInsertionPointToStart(entry);
-  unsigned argIndex = 0;
-  Value x = entry->getArgument(argIndex++);
-  Value w = entry->getArgument(argIndex++);
-  Value scales = entry->getArgument(argIndex++);
-  Value zeroPoints =
-      spec.hasZeroPoints ? entry->getArgument(argIndex++) : Value();
-  OutputOperands io;
-  io.x = x;
-  io.bias = spec.hasBias ? entry->getArgument(argIndex++) : Value();
-  if (spec.hasOutliers) {
-    io.rowPtr = entry->getArgument(argIndex++);
-    io.colInd = entry->getArgument(argIndex++);
-    io.values = entry->getArgument(argIndex++);
-  }
-  io.y = entry->getArgument(argIndex++);
+  KernelArgs args = beginKernelBody(b, func, spec);
+  Value x = args.io.x, w = args.w, scales = args.scales;
+  Value zeroPoints = args.zeroPoints;
 
   Type f32 = b.getF32Type(), i8 = b.getI8Type();
   int64_t blockElems = spec.blockElements();
@@ -448,25 +461,25 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           Value start = arith::AddIOp::create(
               nb, l, groupStart,
               arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
-          Value v =
-              vector::LoadOp::create(nb, l, blockType, x, ValueRange{row, start});
+          Value v = vector::LoadOp::create(nb, l, blockType, x,
+                                           ValueRange{row, start});
           if (nibbles) {
             SmallVector<int64_t> even, odd;
             for (int64_t i = 0; i < blockElems; i += 2) {
               even.push_back(i);
               odd.push_back(i + 1);
             }
-            vector::StoreOp::create(nb, l,
-                                    vector::ShuffleOp::create(nb, l, v, v, even),
-                                    xs, ValueRange{row, start});
+            vector::StoreOp::create(
+                nb, l, vector::ShuffleOp::create(nb, l, v, v, even), xs,
+                ValueRange{row, start});
             Value oddStart =
                 arith::AddIOp::create(nb, l, start, idx(nb, l, lanes));
             vector::StoreOp::create(nb, l,
                                     vector::ShuffleOp::create(nb, l, v, v, odd),
                                     xs, ValueRange{row, oddStart});
           }
-          Value sum = vector::ReductionOp::create(
-              nb, l, vector::CombiningKind::ADD, v);
+          Value sum =
+              vector::ReductionOp::create(nb, l, vector::CombiningKind::ADD, v);
           scf::YieldOp::create(
               nb, l, ValueRange{arith::AddFOp::create(nb, l, iter[0], sum)});
         });
@@ -476,20 +489,7 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   }
 
   // 2. Output rows in parallel, activation rows in tiles.
-  auto parallel = scf::ParallelOp::create(
-      b, loc, ValueRange{c0}, ValueRange{idx(b, loc, spec.n)}, ValueRange{c1});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(parallel.getBody());
-    Value n = parallel.getInductionVars()[0];
-    int64_t tile = rowsPerTile(spec.m);
-    auto tileLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m),
-                                       idx(b, loc, tile));
-    b.setInsertionPointToStart(tileLoop.getBody());
-    Value tileBase = tileLoop.getInductionVar();
-    auto rowOf = [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
-      return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
-    };
+  forEachOutputRowTile(b, loc, spec, [&](Value n, int64_t tile, RowFn rowOf) {
     Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
     Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
     SmallVector<Value> init(tile, zeroLanes);
@@ -510,10 +510,9 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                     bb, bl, groupStart,
                     arith::MulIOp::create(bb, bl, blk,
                                           idx(bb, bl, blockElems)));
-                Value byteStart =
-                    nibbles ? Value(arith::DivUIOp::create(bb, bl, start,
-                                                           idx(bb, bl, 2)))
-                            : start;
+                Value byteStart = nibbles ? Value(arith::DivUIOp::create(
+                                                bb, bl, start, idx(bb, bl, 2)))
+                                          : start;
                 Value raw = vector::LoadOp::create(bb, bl, bytesI8, w,
                                                    ValueRange{n, byteStart});
                 SmallVector<Value> widened;
@@ -527,11 +526,11 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                       bb, bl, lanesF32,
                       arith::ShRUIOp::create(bb, bl, raw, four)));
                 } else {
-                  widened.push_back(
-                      spec.isSigned
-                          ? Value(arith::SIToFPOp::create(bb, bl, lanesF32, raw))
-                          : Value(
-                                arith::UIToFPOp::create(bb, bl, lanesF32, raw)));
+                  widened.push_back(spec.isSigned
+                                        ? Value(arith::SIToFPOp::create(
+                                              bb, bl, lanesF32, raw))
+                                        : Value(arith::UIToFPOp::create(
+                                              bb, bl, lanesF32, raw)));
                 }
                 SmallVector<Value> next;
                 for (int64_t m = 0; m < tile; ++m) {
@@ -551,12 +550,14 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           Value scale = toF32(
               gb, l,
               memref::LoadOp::create(gb, l, scales, ValueRange{n, group}));
-          Value scaleSplat = vector::BroadcastOp::create(gb, l, lanesF32, scale);
+          Value scaleSplat =
+              vector::BroadcastOp::create(gb, l, lanesF32, scale);
           Value zeroPoint;
           if (spec.hasZeroPoints)
             zeroPoint = arith::UIToFPOp::create(
                 gb, l, f32,
-                memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
+                memref::LoadOp::create(gb, l, zeroPoints,
+                                       ValueRange{n, group}));
           else if (needsSums)
             zeroPoint = arith::ConstantOp::create(gb, l, gb.getF32FloatAttr(8));
           SmallVector<Value> results, corrections;
@@ -577,10 +578,10 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           scf::YieldOp::create(gb, l, results);
         });
     SmallVector<Value> results(groupLoop.getResults());
-    storeOutputs(b, loc, io, n, tile, rowOf,
+    storeOutputs(b, loc, args.io, n, tile, rowOf,
                  ArrayRef(results).take_front(tile),
                  ArrayRef(results).drop_front(tile));
-  }
+  });
   if (nibbles)
     memref::DeallocOp::create(b, loc, xs);
   func::ReturnOp::create(b, loc);

@@ -124,6 +124,44 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
   }
 }
 
+/// Stores a block of activations in nibble order: its even elements at
+/// [row, start], then its odd ones right after, matching the low and high
+/// nibbles of the block's packed weights.
+void storeInNibbleOrder(OpBuilder &b, Location loc, Value block, Value dest,
+                        Value row, Value start) {
+  int64_t size = cast<VectorType>(block.getType()).getNumElements();
+  SmallVector<int64_t> even, odd;
+  for (int64_t i = 0; i < size; i += 2) {
+    even.push_back(i);
+    odd.push_back(i + 1);
+  }
+  vector::StoreOp::create(b, loc,
+                          vector::ShuffleOp::create(b, loc, block, block, even),
+                          dest, ValueRange{row, start});
+  Value oddStart = arith::AddIOp::create(b, loc, start, idx(b, loc, size / 2));
+  vector::StoreOp::create(b, loc,
+                          vector::ShuffleOp::create(b, loc, block, block, odd),
+                          dest, ValueRange{row, oddStart});
+}
+
+/// Loops over activation rows and, inside, their groups; `body` builds the
+/// step for (row, group, first column of the group) with `b` inside both.
+void forEachRowAndGroup(
+    OpBuilder &b, Location loc, const KernelSpec &spec,
+    function_ref<void(Value row, Value group, Value groupStart)> body) {
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+  auto rows = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), c1);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(rows.getBody());
+  Value row = rows.getInductionVar();
+  auto groups =
+      scf::ForOp::create(b, loc, c0, idx(b, loc, spec.numGroups()), c1);
+  b.setInsertionPointToStart(groups.getBody());
+  Value group = groups.getInductionVar();
+  body(row, group,
+       arith::MulIOp::create(b, loc, group, idx(b, loc, spec.groupSize)));
+}
+
 /// The arguments of a kernel (see KernelSpec.h for their order).
 struct KernelArgs {
   Value w, scales, zeroPoints;
@@ -208,91 +246,76 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
 
   // 1. Quantize the activations per (row, group).
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
-  auto rowsLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), c1);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(rowsLoop.getBody());
-    Value row = rowsLoop.getInductionVar();
-    auto groupLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, groups), c1);
-    b.setInsertionPointToStart(groupLoop.getBody());
-    Value group = groupLoop.getInductionVar();
-    Value groupStart =
-        arith::MulIOp::create(b, loc, group, idx(b, loc, spec.groupSize));
-    auto blockType = VectorType::get({blockElems}, f32);
-    int64_t blocksPerGroup = spec.groupSize / blockElems;
-    // Block `blk` of the group: its first column and its activations.
-    auto loadBlock = [&](OpBuilder &nb, Location l,
-                         Value blk) -> std::pair<Value, Value> {
-      Value start = arith::AddIOp::create(
-          nb, l, groupStart,
-          arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
-      Value v =
-          vector::LoadOp::create(nb, l, blockType, x, ValueRange{row, start});
-      return {start, v};
-    };
-    // absmax over the group.
-    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    auto maxLoop = scf::ForOp::create(
-        b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroF},
-        [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
-          auto [start, v] = loadBlock(nb, l, blk);
-          Value absMax = vector::ReductionOp::create(
-              nb, l, vector::CombiningKind::MAXIMUMF,
-              math::AbsFOp::create(nb, l, v));
-          scf::YieldOp::create(
-              nb, l,
-              ValueRange{arith::MaximumFOp::create(nb, l, iter[0], absMax)});
-        });
-    Value absMax = maxLoop.getResult(0);
-    Value scale = arith::DivFOp::create(
-        b, loc, absMax,
-        arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127)));
-    Value isZero =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, absMax, zeroF);
-    // An all-zero group quantizes to zeros with any finite inverse scale.
-    Value inverse = arith::SelectOp::create(
-        b, loc, isZero, zeroF,
-        arith::DivFOp::create(
-            b, loc, arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127)),
-            absMax));
-    memref::StoreOp::create(b, loc, scale, xScale, ValueRange{row, group});
-    Value inverseSplat =
-        vector::BroadcastOp::create(b, loc, blockType, inverse);
-    Value zeroI = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-    auto quantLoop = scf::ForOp::create(
-        b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroI},
-        [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
-          auto [start, v] = loadBlock(nb, l, blk);
-          Value scaled = math::RoundEvenOp::create(
-              nb, l, arith::MulFOp::create(nb, l, v, inverseSplat));
-          auto blockI32 = VectorType::get({blockElems}, i32);
-          Value asI32 = arith::FPToSIOp::create(nb, l, blockI32, scaled);
-          Value q = arith::TruncIOp::create(
-              nb, l, VectorType::get({blockElems}, i8), asI32);
-          Value sum = vector::ReductionOp::create(
-              nb, l, vector::CombiningKind::ADD, asI32);
-          if (spec.bits == 4) {
-            // Even elements meet the low nibbles, odd ones the high nibbles.
-            SmallVector<int64_t> even, odd;
-            for (int64_t i = 0; i < blockElems; i += 2) {
-              even.push_back(i);
-              odd.push_back(i + 1);
-            }
-            Value evens = vector::ShuffleOp::create(nb, l, q, q, even);
-            Value odds = vector::ShuffleOp::create(nb, l, q, q, odd);
-            vector::StoreOp::create(nb, l, evens, xq, ValueRange{row, start});
-            Value oddStart =
-                arith::AddIOp::create(nb, l, start, idx(nb, l, blockElems / 2));
-            vector::StoreOp::create(nb, l, odds, xq, ValueRange{row, oddStart});
-          } else {
-            vector::StoreOp::create(nb, l, q, xq, ValueRange{row, start});
-          }
-          scf::YieldOp::create(
-              nb, l, ValueRange{arith::AddIOp::create(nb, l, iter[0], sum)});
-        });
-    memref::StoreOp::create(b, loc, quantLoop.getResult(0), xSum,
-                            ValueRange{row, group});
-  }
+  forEachRowAndGroup(
+      b, loc, spec, [&](Value row, Value group, Value groupStart) {
+        auto blockType = VectorType::get({blockElems}, f32);
+        int64_t blocksPerGroup = spec.groupSize / blockElems;
+        // Block `blk` of the group: its first column and its activations.
+        auto loadBlock = [&](OpBuilder &nb, Location l,
+                             Value blk) -> std::pair<Value, Value> {
+          Value start = arith::AddIOp::create(
+              nb, l, groupStart,
+              arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
+          Value v = vector::LoadOp::create(nb, l, blockType, x,
+                                           ValueRange{row, start});
+          return {start, v};
+        };
+        // absmax over the group.
+        Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+        auto maxLoop = scf::ForOp::create(
+            b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroF},
+            [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
+              auto [start, v] = loadBlock(nb, l, blk);
+              Value absMax = vector::ReductionOp::create(
+                  nb, l, vector::CombiningKind::MAXIMUMF,
+                  math::AbsFOp::create(nb, l, v));
+              scf::YieldOp::create(nb, l,
+                                   ValueRange{arith::MaximumFOp::create(
+                                       nb, l, iter[0], absMax)});
+            });
+        Value absMax = maxLoop.getResult(0);
+        Value scale = arith::DivFOp::create(
+            b, loc, absMax,
+            arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127)));
+        Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                             absMax, zeroF);
+        // An all-zero group quantizes to zeros with any finite inverse scale.
+        Value inverse = arith::SelectOp::create(
+            b, loc, isZero, zeroF,
+            arith::DivFOp::create(
+                b, loc,
+                arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127)),
+                absMax));
+        memref::StoreOp::create(b, loc, scale, xScale, ValueRange{row, group});
+        Value inverseSplat =
+            vector::BroadcastOp::create(b, loc, blockType, inverse);
+        Value zeroI = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+        auto quantLoop = scf::ForOp::create(
+            b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zeroI},
+            [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
+              auto [start, v] = loadBlock(nb, l, blk);
+              Value scaled = math::RoundEvenOp::create(
+                  nb, l, arith::MulFOp::create(nb, l, v, inverseSplat));
+              auto blockI32 = VectorType::get({blockElems}, i32);
+              Value asI32 = arith::FPToSIOp::create(nb, l, blockI32, scaled);
+              Value q = arith::TruncIOp::create(
+                  nb, l, VectorType::get({blockElems}, i8), asI32);
+              Value sum = vector::ReductionOp::create(
+                  nb, l, vector::CombiningKind::ADD, asI32);
+              if (spec.bits == 4) {
+                // Even elements meet the low nibbles, odd ones the high
+                // nibbles.
+                storeInNibbleOrder(nb, l, q, xq, row, start);
+              } else {
+                vector::StoreOp::create(nb, l, q, xq, ValueRange{row, start});
+              }
+              scf::YieldOp::create(
+                  nb, l,
+                  ValueRange{arith::AddIOp::create(nb, l, iter[0], sum)});
+            });
+        memref::StoreOp::create(b, loc, quantLoop.getResult(0), xSum,
+                                ValueRange{row, group});
+      });
 
   // 2. Output rows in parallel.
   forEachOutputRowTile(b, loc, spec, [&](Value n, int64_t tile, RowFn rowOf) {
@@ -445,47 +468,30 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                                     MemRefType::get({spec.m, groups}, f32));
   if (nibbles || needsSums) {
     auto blockType = VectorType::get({blockElems}, f32);
-    auto blocks = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), c1);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(blocks.getBody());
-    Value row = blocks.getInductionVar();
-    auto groupLoop = scf::ForOp::create(b, loc, c0, idx(b, loc, groups), c1);
-    b.setInsertionPointToStart(groupLoop.getBody());
-    Value group = groupLoop.getInductionVar();
-    Value groupStart =
-        arith::MulIOp::create(b, loc, group, idx(b, loc, spec.groupSize));
-    Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    auto blockLoop = scf::ForOp::create(
-        b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zero},
-        [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
-          Value start = arith::AddIOp::create(
-              nb, l, groupStart,
-              arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
-          Value v = vector::LoadOp::create(nb, l, blockType, x,
-                                           ValueRange{row, start});
-          if (nibbles) {
-            SmallVector<int64_t> even, odd;
-            for (int64_t i = 0; i < blockElems; i += 2) {
-              even.push_back(i);
-              odd.push_back(i + 1);
-            }
-            vector::StoreOp::create(
-                nb, l, vector::ShuffleOp::create(nb, l, v, v, even), xs,
-                ValueRange{row, start});
-            Value oddStart =
-                arith::AddIOp::create(nb, l, start, idx(nb, l, lanes));
-            vector::StoreOp::create(nb, l,
-                                    vector::ShuffleOp::create(nb, l, v, v, odd),
-                                    xs, ValueRange{row, oddStart});
-          }
-          Value sum =
-              vector::ReductionOp::create(nb, l, vector::CombiningKind::ADD, v);
-          scf::YieldOp::create(
-              nb, l, ValueRange{arith::AddFOp::create(nb, l, iter[0], sum)});
+    forEachRowAndGroup(
+        b, loc, spec, [&](Value row, Value group, Value groupStart) {
+          Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+          auto blockLoop = scf::ForOp::create(
+              b, loc, c0, idx(b, loc, blocksPerGroup), c1, ValueRange{zero},
+              [&](OpBuilder &nb, Location l, Value blk, ValueRange iter) {
+                Value start = arith::AddIOp::create(
+                    nb, l, groupStart,
+                    arith::MulIOp::create(nb, l, blk, idx(nb, l, blockElems)));
+                Value v = vector::LoadOp::create(nb, l, blockType, x,
+                                                 ValueRange{row, start});
+                if (nibbles) {
+                  storeInNibbleOrder(nb, l, v, xs, row, start);
+                }
+                Value sum = vector::ReductionOp::create(
+                    nb, l, vector::CombiningKind::ADD, v);
+                scf::YieldOp::create(
+                    nb, l,
+                    ValueRange{arith::AddFOp::create(nb, l, iter[0], sum)});
+              });
+          if (needsSums)
+            memref::StoreOp::create(b, loc, blockLoop.getResult(0), xSum,
+                                    ValueRange{row, group});
         });
-    if (needsSums)
-      memref::StoreOp::create(b, loc, blockLoop.getResult(0), xSum,
-                              ValueRange{row, group});
   }
 
   // 2. Output rows in parallel, activation rows in tiles.

@@ -162,6 +162,14 @@ void forEachRowAndGroup(
        arith::MulIOp::create(b, loc, group, idx(b, loc, spec.groupSize)));
 }
 
+/// The weight scale of (output row n, group) as f32, and splat to `lanes`.
+std::pair<Value, Value> loadGroupScale(OpBuilder &b, Location loc, Value scales,
+                                       Value n, Value group, VectorType lanes) {
+  Value scale = toF32(
+      b, loc, memref::LoadOp::create(b, loc, scales, ValueRange{n, group}));
+  return {scale, vector::BroadcastOp::create(b, loc, lanes, scale)};
+}
+
 /// The arguments of a kernel (see KernelSpec.h for their order).
 struct KernelArgs {
   Value w, scales, zeroPoints;
@@ -404,11 +412,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                 }
                 scf::YieldOp::create(bb, bl, next);
               });
-          Value weightScale = toF32(
-              gb, l,
-              memref::LoadOp::create(gb, l, scales, ValueRange{n, group}));
           Value weightSplat =
-              vector::BroadcastOp::create(gb, l, lanesF32, weightScale);
+              loadGroupScale(gb, l, scales, n, group, lanesF32).second;
           SmallVector<Value> results;
           for (int64_t m = 0; m < tile; ++m) {
             Value row = rowOf(gb, l, m);
@@ -553,11 +558,8 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                 }
                 scf::YieldOp::create(bb, bl, next);
               });
-          Value scale = toF32(
-              gb, l,
-              memref::LoadOp::create(gb, l, scales, ValueRange{n, group}));
-          Value scaleSplat =
-              vector::BroadcastOp::create(gb, l, lanesF32, scale);
+          auto [scale, scaleSplat] =
+              loadGroupScale(gb, l, scales, n, group, lanesF32);
           Value zeroPoint;
           if (spec.hasZeroPoints)
             zeroPoint = arith::UIToFPOp::create(

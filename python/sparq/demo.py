@@ -25,8 +25,8 @@ from sparq.runtime import Model
 # (variant, sparqc --kernels, label)
 VARIANTS = [("fp32", "exact", "fp32"),
             ("qdq-int8", "exact", "int8 (QDQ)"),
-            ("matmulnbits-int4", "exact", "int4 (MatMulNBits)"),
-            ("matmulnbits-int4", "vnni-int8", "int4, VNNI int8 acts")]
+            ("matmulnbits-int4", "exact", "int4-g{g} (MatMulNBits)"),
+            ("matmulnbits-int4", "vnni-int8", "int4-g{g}, VNNI acts")]
 
 
 def compile_model(build, onnx_path, library, config, kernels):
@@ -59,12 +59,14 @@ def main(argv=None):
     parser.add_argument("--ffn", type=int, default=512)
     parser.add_argument("--vocab", type=int, default=512)
     parser.add_argument("--seq", type=int, default=16)
+    parser.add_argument("--block-size", type=int, default=128,
+                        help="MatMulNBits group size of the int4 variant")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
     build = pathlib.Path(args.build)
     base = models.Config(layers=args.layers, hidden=args.hidden,
                          heads=args.heads, ffn=args.ffn, vocab=args.vocab,
-                         seq=args.seq)
+                         seq=args.seq, block_size=args.block_size)
     base.validate()
     input_ids = models.default_inputs(base)
     fp32_params = models.build_params(base)
@@ -73,13 +75,14 @@ def main(argv=None):
     print(f"model: {base.layers} layers, hidden {base.hidden}, "
           f"{base.heads} heads, ffn {base.ffn}, vocab {base.vocab}; "
           f"prompt of {base.seq} tokens\n")
-    print(f"{'variant':<22} {'onnx KiB':>9} {'.so KiB':>8} "
+    print(f"{'variant':<24} {'onnx KiB':>9} {'.so KiB':>8} "
           f"{'vs own ref':>10} {'vs fp32':>9} {'top-1 = fp32':>12} "
           f"{'latency ms':>10}")
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         for variant, kernels, label in VARIANTS:
+            label = label.format(g=args.block_size)
             config = dataclasses.replace(base, variant=variant)
             model_proto, params = models.build_model(config)
             onnx_path = tmp / f"{variant}.onnx"
@@ -96,7 +99,7 @@ def main(argv=None):
             vs_own = np.abs(logits - own).max() / np.abs(own).max()
             vs_fp32 = np.abs(logits - reference).max() / np.abs(reference).max()
             agree = np.mean(logits.argmax(-1) == reference.argmax(-1))
-            print(f"{label:<22} {onnx_path.stat().st_size / 1024:9.1f} "
+            print(f"{label:<24} {onnx_path.stat().st_size / 1024:9.1f} "
                   f"{library.stat().st_size / 1024:8.1f} "
                   f"{vs_own:10.2e} {vs_fp32:9.2e} {agree:12.0%} "
                   f"{latency_ms(model, {'input_ids': input_ids}, args.runs):10.3f}")

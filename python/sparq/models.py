@@ -26,7 +26,8 @@ Variants of every linear layer ([K, N] weight, y = x @ W):
   per-output-channel DequantizeLinear (axis=1), and every MatMul activation
   input through a per-tensor UINT8 QuantizeLinear/DequantizeLinear pair whose
   scale comes from a calibration run of the numpy reference;
-* ``matmulnbits-int4``: com.microsoft MatMulNBits (bits=4, block_size=32)
+* ``matmulnbits-int4``: com.microsoft MatMulNBits (bits=4, block_size 32 by
+  default, ``--block-size``)
   with B uint8 [N, K/32, 16] (low nibble first), scales FLOAT [N*K/32] and
   zero points packed two per byte [N*ceil(K/32/2)], as ONNX Runtime's
   MatMul4BitsQuantizer writes them.
@@ -72,6 +73,8 @@ class Config:
     # "alternate": RMSNorm in even layers, LayerNormalization in odd ones.
     norm: str = "alternate"
     seed: int = 0
+    # MatMulNBits block size (weights per scale along K).
+    block_size: int = NBITS_BLOCK
 
     def validate(self):
         if self.variant not in VARIANTS:
@@ -82,10 +85,12 @@ class Config:
             raise ValueError("opset must be in 17..21 (LayerNormalization)")
         if self.hidden % self.heads:
             raise ValueError("hidden must be a multiple of heads")
+        if self.block_size < 16 or self.block_size & (self.block_size - 1):
+            raise ValueError("block_size must be a power of two >= 16")
         if self.variant == "matmulnbits-int4" and (
-                self.hidden % NBITS_BLOCK or self.ffn % NBITS_BLOCK):
+                self.hidden % self.block_size or self.ffn % self.block_size):
             raise ValueError(
-                f"hidden and ffn must be multiples of {NBITS_BLOCK} for "
+                f"hidden and ffn must be multiples of {self.block_size} for "
                 "MatMulNBits")
         if min(self.layers, self.hidden, self.ffn, self.vocab, self.seq) < 1:
             raise ValueError("sizes must be positive")
@@ -271,7 +276,8 @@ def _quantize_weights(params):
                 np.float32)
         elif variant == "matmulnbits-int4":
             (lin["packed"], lin["scales"], lin["zero_points"],
-             lin["w_eff"]) = quantize_int4_blockwise(lin["w"])
+             lin["w_eff"]) = quantize_int4_blockwise(
+                 lin["w"], params["config"].block_size)
 
 
 def calibrate(params, input_ids):
@@ -500,7 +506,8 @@ class _GraphWriter:
             z = self.init(f"{name}.weight_zp", lin["zero_points"])
             y = self.node("MatMulNBits", [x, b, s, z], f"{prefix}/MatMul_Q4",
                           domain=MS_DOMAIN, K=k, N=n, bits=4,
-                          block_size=NBITS_BLOCK, accuracy_level=0)
+                          block_size=self.config.block_size,
+                          accuracy_level=0)
         elif variant == "qdq-int8":
             q = self.init(f"{name}.weight_quantized", lin["q"])
             s = self.init(f"{name}.weight_scale", lin["scale"])
@@ -702,18 +709,21 @@ def main(argv=None):
         "opset": "ai.onnx opset, 17..21 (>= 18: ReduceMean axes input, "
                  ">= 20: Gelu operator)",
     }
+    helps["block-size"] = "MatMulNBits weights per scale (matmulnbits-int4)"
     for field in ("layers", "hidden", "heads", "ffn", "vocab", "seq",
-                  "opset", "seed"):
-        parser.add_argument(f"--{field}", type=int,
+                  "opset", "seed", "block_size"):
+        flag = field.replace("_", "-")
+        parser.add_argument(f"--{flag}", type=int,
                             default=getattr(defaults, field),
-                            help=helps.get(field))
+                            help=helps.get(flag))
     parser.add_argument("--norm", choices=NORMS, default=defaults.norm)
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args(argv)
     config = Config(variant=args.variant, layers=args.layers,
                     hidden=args.hidden, heads=args.heads, ffn=args.ffn,
                     vocab=args.vocab, seq=args.seq, opset=args.opset,
-                    norm=args.norm, seed=args.seed)
+                    norm=args.norm, seed=args.seed,
+                    block_size=args.block_size)
     try:
         config.validate()
     except ValueError as error:

@@ -13,9 +13,10 @@ BUILD = pathlib.Path(os.environ.get("SPARQ_BUILD_DIR",
 
 def test_demo_variants_match_numpy(capsys):
     status = demo.main(["--build", str(BUILD), "--hidden", "64", "--ffn",
-                        "128", "--vocab", "128", "--runs", "2"])
+                        "128", "--vocab", "128", "--block-size", "32",
+                        "--runs", "2"])
     out = capsys.readouterr().out
     assert status == 0, out
     assert "FAILED" not in out
-    for label in ("fp32", "int8 (QDQ)", "int4 (MatMulNBits)"):
+    for label in ("fp32", "int8 (QDQ)", "int4-g32 (MatMulNBits)"):
         assert label in out

@@ -28,8 +28,9 @@ Variants of every linear layer ([K, N] weight, y = x @ W):
   scale comes from a calibration run of the numpy reference;
 * ``matmulnbits-int4``: com.microsoft MatMulNBits (bits=4, block_size 32 by
   default, ``--block-size``)
-  with B uint8 [N, K/32, 16] (low nibble first), scales FLOAT [N*K/32] and
-  zero points packed two per byte [N*ceil(K/32/2)], as ONNX Runtime's
+  with B uint8 [N, K/block, block/2] (low nibble first), scales FLOAT
+  [N*K/block] and
+  zero points packed two per byte [N*ceil(K/block/2)], as ONNX Runtime's
   MatMul4BitsQuantizer writes them.
 
 ``reference_forward(params, input_ids)`` computes the same function in numpy

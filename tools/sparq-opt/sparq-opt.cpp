@@ -10,6 +10,7 @@
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
+#include "sparq/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,6 +21,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   sparq::registerSparqConversionPasses();
+  sparq::registerSparqGeneralTransformsPasses();
   sparq::cpu::registerCpuPipelines();
 
   mlir::DialectRegistry registry;

@@ -16,6 +16,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Frontend/Onnx/Importer.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
+#include "sparq/Transforms/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -199,6 +200,7 @@ int main(int argc, char **argv) {
   });
   mlir::registerAllPasses();
   sparq::registerSparqConversionPasses();
+  sparq::registerSparqGeneralTransformsPasses();
 
   int stages = emit == "mlir" ? 1 : emit == "llvm" ? 3 : 4;
   Progress progress(stages);

@@ -56,6 +56,8 @@ CASES = [
     (16, 8, 128, 128, 4, False, False),
     (13, 8, 128, 64, 4, True, False),
     (32, 16, 256, 128, 8, True, True),
+    (2, 8, 384, 128, 4, True, False),  # an odd number of groups
+    (3, 8, 768, 256, 4, False, True),  # odd groups, two blocks each
 ]
 
 

@@ -71,6 +71,15 @@ int64_t rowsPerTile(int64_t rows) {
   return 1;
 }
 
+/// Row length (in elements of `elementBytes`) of a scratch copy of the
+/// activations. Tile rows are read side by side; at a power-of-two stride of
+/// 4 KiB or more they would all map to the same L1 sets and evict each other
+/// (8 rows of a tile plus the weight stream exceed the 8 ways), so rows get
+/// one extra cache line.
+int64_t paddedRow(int64_t elements, int64_t elementBytes) {
+  return elements + 64 / elementBytes;
+}
+
 /// What the finishing code reads and writes.
 struct OutputOperands {
   Value x, y, bias, rowPtr, colInd, values;
@@ -95,8 +104,10 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
   }
   for (int64_t m = 0; m < tile; ++m) {
     Value row = rowOf(b, loc, m);
+    // The lanes hold independent partial sums: add them as a tree.
     Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                            accumulators[m]);
+                                            accumulators[m],
+                                            arith::FastMathFlags::reassoc);
     if (!corrections.empty())
       sum = arith::SubFOp::create(b, loc, sum, corrections[m]);
     if (io.bias)
@@ -245,7 +256,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
 
   // Scratch: int8 activations, their scales and sums per (row, group).
   Value xq =
-      memref::AllocOp::create(b, loc, MemRefType::get({spec.m, spec.k}, i8),
+      memref::AllocOp::create(b, loc,
+                              MemRefType::get({spec.m, paddedRow(spec.k, 1)}, i8),
                               ValueRange{}, b.getI64IntegerAttr(64));
   Value xScale =
       memref::AllocaOp::create(b, loc, MemRefType::get({spec.m, groups}, f32));
@@ -321,116 +333,161 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                   nb, l,
                   ValueRange{arith::AddIOp::create(nb, l, iter[0], sum)});
             });
-        memref::StoreOp::create(b, loc, quantLoop.getResult(0), xSum,
-                                ValueRange{row, group});
+        Value sum = quantLoop.getResult(0);
+        if (spec.isSigned && !spec.hasZeroPoints)
+          sum = arith::MulIOp::create(
+              b, loc, sum,
+              arith::ConstantOp::create(
+                  b, loc,
+                  b.getI32IntegerAttr(spec.bits == 4 ? -8 : -128)));
+        memref::StoreOp::create(b, loc, sum, xSum, ValueRange{row, group});
       });
 
   // 2. Output rows in parallel.
+  // Signed weights flip their sign bits, which makes them unsigned with a
+  // fixed zero point (8 or 128); either zero point z costs `-z * sum(xq)`
+  // per (row, group), started in lane 0 of the integer accumulator.
+  int64_t blocksPerGroup = spec.groupSize / blockElems;
+  int64_t weightBytesPerBlock = spec.bits == 4 ? blockElems / 2 : blockElems;
+  // Consecutive groups alternate between two sets of float accumulators
+  // (when the group count is even), so the FMAs that fold a group in do not
+  // wait for the previous group's: one chain per set, half as long.
+  int64_t accumulatorSets = groups % 2 == 0 ? 2 : 1;
   forEachOutputRowTile(b, loc, spec, [&](Value n, int64_t tile, RowFn rowOf) {
     Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
-    SmallVector<Value> init(tile, zeroLanes);
-    int64_t blocksPerGroup = spec.groupSize / blockElems;
-    int64_t weightBytesPerBlock = spec.bits == 4 ? blockElems / 2 : blockElems;
+    SmallVector<Value> init(tile * accumulatorSets, zeroLanes);
     Value signFlip = splat(b, loc, bytesI8,
                            b.getI8IntegerAttr(spec.bits == 4 ? 0x88 : 0x80));
     Value lowMask = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x0F));
     Value four = splat(b, loc, bytesI8, b.getI8IntegerAttr(4));
-    auto groupLoop = scf::ForOp::create(
-        b, loc, c0, idx(b, loc, groups), c1, init,
-        [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
-          Value groupStart =
-              arith::MulIOp::create(gb, l, group, idx(gb, l, spec.groupSize));
-          // sum (q - z) * xq = sum q * xq - z * sum xq: the second term starts
-          // lane 0 of the integer accumulator, so the zero point costs no
-          // float work per output.
-          Value zeroPoint;
-          if (spec.hasZeroPoints)
-            zeroPoint = arith::ExtUIOp::create(
-                gb, l, i32,
-                memref::LoadOp::create(gb, l, zeroPoints,
-                                       ValueRange{n, group}));
-          else if (spec.isSigned)
-            zeroPoint = arith::ConstantOp::create(
-                gb, l, gb.getI32IntegerAttr(spec.bits == 4 ? 8 : 128));
-          Value zeroAccumulator =
-              splat(gb, l, lanesI32, gb.getI32IntegerAttr(0));
-          SmallVector<Value> initialAcc;
-          for (int64_t m = 0; m < tile; ++m) {
-            if (!zeroPoint) {
-              initialAcc.push_back(zeroAccumulator);
-              continue;
+    Value zeroAccumulator = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
+
+    // Folds `group` into `accs` (one float accumulator per tile row).
+    auto foldGroup = [&](OpBuilder &gb, Location l, Value group,
+                         ValueRange accs) -> SmallVector<Value> {
+      Value groupStart =
+          arith::MulIOp::create(gb, l, group, idx(gb, l, spec.groupSize));
+      Value zeroPoint;
+      if (spec.hasZeroPoints)
+        zeroPoint = arith::ExtUIOp::create(
+            gb, l, i32,
+            memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
+      // Two integer accumulators per row for nibbles (low and high), so the
+      // two dot products of a block do not wait on each other.
+      int64_t chains = spec.bits == 4 && blocksPerGroup > 1 ? 2 : 1;
+      SmallVector<Value> initialAcc;
+      for (int64_t m = 0; m < tile; ++m) {
+        Value correction;
+        if (spec.hasZeroPoints) {
+          Value sum = memref::LoadOp::create(
+              gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
+          correction = arith::SubIOp::create(
+              gb, l, arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
+              arith::MulIOp::create(gb, l, zeroPoint, sum));
+        } else if (spec.isSigned) {
+          // Stored premultiplied by minus the fixed zero point.
+          correction = memref::LoadOp::create(
+              gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
+        }
+        initialAcc.push_back(
+            correction ? Value(vector::InsertOp::create(gb, l, correction,
+                                                        zeroAccumulator,
+                                                        ArrayRef<int64_t>{0}))
+                       : zeroAccumulator);
+        for (int64_t c = 1; c < chains; ++c)
+          initialAcc.push_back(zeroAccumulator);
+      }
+      auto blockLoop = scf::ForOp::create(
+          gb, l, idx(gb, l, 0), idx(gb, l, blocksPerGroup), idx(gb, l, 1),
+          initialAcc,
+          [&](OpBuilder &bb, Location bl, Value blk, ValueRange iaccs) {
+            Value start = arith::AddIOp::create(
+                bb, bl, groupStart,
+                arith::MulIOp::create(bb, bl, blk, idx(bb, bl, blockElems)));
+            Value byteStart = spec.bits == 4
+                                  ? Value(arith::DivUIOp::create(
+                                        bb, bl, start, idx(bb, bl, 2)))
+                                  : start;
+            Value raw = vector::LoadOp::create(
+                bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
+                ValueRange{n, byteStart});
+            if (spec.isSigned)
+              raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
+            Value low, high;
+            if (spec.bits == 4) {
+              low = arith::AndIOp::create(bb, bl, raw, lowMask);
+              high = arith::ShRUIOp::create(bb, bl, raw, four);
             }
-            Value sum = memref::LoadOp::create(
-                gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
-            Value negated = arith::SubIOp::create(
-                gb, l,
-                arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
-                arith::MulIOp::create(gb, l, zeroPoint, sum));
-            initialAcc.push_back(vector::InsertOp::create(
-                gb, l, negated, zeroAccumulator, ArrayRef<int64_t>{0}));
-          }
-          auto blockLoop = scf::ForOp::create(
-              gb, l, c0, idx(gb, l, blocksPerGroup), c1, initialAcc,
-              [&](OpBuilder &bb, Location bl, Value blk, ValueRange accs) {
-                Value start = arith::AddIOp::create(
-                    bb, bl, groupStart,
-                    arith::MulIOp::create(bb, bl, blk,
-                                          idx(bb, bl, blockElems)));
-                Value byteStart = spec.bits == 4
-                                      ? Value(arith::DivUIOp::create(
-                                            bb, bl, start, idx(bb, bl, 2)))
-                                      : start;
-                Value raw = vector::LoadOp::create(
-                    bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
-                    ValueRange{n, byteStart});
-                if (spec.isSigned)
-                  raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
-                Value low, high;
-                if (spec.bits == 4) {
-                  low = arith::AndIOp::create(bb, bl, raw, lowMask);
-                  high = arith::ShRUIOp::create(bb, bl, raw, four);
+            SmallVector<Value> next;
+            for (int64_t m = 0; m < tile; ++m) {
+              Value row = rowOf(bb, bl, m);
+              if (spec.bits == 4) {
+                Value evens = vector::LoadOp::create(bb, bl, bytesI8, xq,
+                                                     ValueRange{row, start});
+                Value oddStart = arith::AddIOp::create(
+                    bb, bl, start, idx(bb, bl, blockElems / 2));
+                Value odds = vector::LoadOp::create(bb, bl, bytesI8, xq,
+                                                    ValueRange{row, oddStart});
+                Value lowAcc = dotU8S8(bb, bl, iaccs[m * chains], low, evens);
+                if (chains == 2) {
+                  next.push_back(lowAcc);
+                  next.push_back(
+                      dotU8S8(bb, bl, iaccs[m * chains + 1], high, odds));
+                } else {
+                  next.push_back(dotU8S8(bb, bl, lowAcc, high, odds));
                 }
-                SmallVector<Value> next;
-                for (int64_t m = 0; m < tile; ++m) {
-                  Value row = rowOf(bb, bl, m);
-                  Value acc = accs[m];
-                  if (spec.bits == 4) {
-                    Value evens = vector::LoadOp::create(
-                        bb, bl, bytesI8, xq, ValueRange{row, start});
-                    Value oddStart = arith::AddIOp::create(
-                        bb, bl, start, idx(bb, bl, blockElems / 2));
-                    Value odds = vector::LoadOp::create(
-                        bb, bl, bytesI8, xq, ValueRange{row, oddStart});
-                    acc = dotU8S8(bb, bl, acc, low, evens);
-                    acc = dotU8S8(bb, bl, acc, high, odds);
-                  } else {
-                    Value xs = vector::LoadOp::create(bb, bl, bytesI8, xq,
-                                                      ValueRange{row, start});
-                    acc = dotU8S8(bb, bl, acc, raw, xs);
-                  }
-                  next.push_back(acc);
-                }
-                scf::YieldOp::create(bb, bl, next);
-              });
-          Value weightSplat =
-              loadGroupScale(gb, l, scales, n, group, lanesF32).second;
-          SmallVector<Value> results;
-          for (int64_t m = 0; m < tile; ++m) {
-            Value row = rowOf(gb, l, m);
-            Value activationScale = vector::BroadcastOp::create(
-                gb, l, lanesF32,
-                memref::LoadOp::create(gb, l, xScale, ValueRange{row, group}));
-            Value factor =
-                arith::MulFOp::create(gb, l, weightSplat, activationScale);
-            Value asFloat = arith::SIToFPOp::create(gb, l, lanesF32,
-                                                    blockLoop.getResult(m));
-            results.push_back(
-                vector::FMAOp::create(gb, l, asFloat, factor, iter[m]));
+              } else {
+                Value xs = vector::LoadOp::create(bb, bl, bytesI8, xq,
+                                                  ValueRange{row, start});
+                next.push_back(dotU8S8(bb, bl, iaccs[m], raw, xs));
+              }
+            }
+            scf::YieldOp::create(bb, bl, next);
+          });
+      // Scaled once per group: convert, times the weight scale, and an FMA
+      // with the activation scale into the row's accumulator.
+      Value weightSplat =
+          loadGroupScale(gb, l, scales, n, group, lanesF32).second;
+      SmallVector<Value> results;
+      for (int64_t m = 0; m < tile; ++m) {
+        Value dot = blockLoop.getResult(m * chains);
+        if (chains == 2)
+          dot = arith::AddIOp::create(gb, l, dot,
+                                      blockLoop.getResult(m * chains + 1));
+        Value activationScale = vector::BroadcastOp::create(
+            gb, l, lanesF32,
+            memref::LoadOp::create(gb, l, xScale,
+                                   ValueRange{rowOf(gb, l, m), group}));
+        Value scaled = arith::MulFOp::create(
+            gb, l, arith::SIToFPOp::create(gb, l, lanesF32, dot), weightSplat);
+        results.push_back(
+            vector::FMAOp::create(gb, l, scaled, activationScale, accs[m]));
+      }
+      return results;
+    };
+
+    auto groupLoop = scf::ForOp::create(
+        b, loc, c0, idx(b, loc, groups), idx(b, loc, accumulatorSets), init,
+        [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
+          SmallVector<Value> next;
+          for (int64_t set = 0; set < accumulatorSets; ++set) {
+            Value g = set == 0 ? group
+                               : Value(arith::AddIOp::create(
+                                     gb, l, group, idx(gb, l, set)));
+            llvm::append_range(
+                next, foldGroup(gb, l, g, iter.slice(set * tile, tile)));
           }
-          scf::YieldOp::create(gb, l, results);
+          scf::YieldOp::create(gb, l, next);
         });
 
-    SmallVector<Value> accumulators(groupLoop.getResults());
+    SmallVector<Value> accumulators;
+    for (int64_t m = 0; m < tile; ++m) {
+      Value acc = groupLoop.getResult(m);
+      for (int64_t set = 1; set < accumulatorSets; ++set)
+        acc = arith::AddFOp::create(b, loc, acc,
+                                    groupLoop.getResult(set * tile + m));
+      accumulators.push_back(acc);
+    }
     storeOutputs(b, loc, args.io, n, tile, rowOf, accumulators,
                  /*corrections=*/{});
   });
@@ -466,7 +523,8 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   //    nibble order: each block's even elements, then its odd ones.
   Value xs = x, xSum;
   if (nibbles)
-    xs = memref::AllocOp::create(b, loc, MemRefType::get({spec.m, spec.k}, f32),
+    xs = memref::AllocOp::create(
+        b, loc, MemRefType::get({spec.m, paddedRow(spec.k, 4)}, f32),
                                  ValueRange{}, b.getI64IntegerAttr(64));
   if (needsSums)
     xSum = memref::AllocaOp::create(b, loc,

@@ -1,0 +1,128 @@
+//===- Passes.td - sparq quantization transforms -----------*- tablegen -*-===//
+//
+// Part of the sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD
+#define SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SparqQuantizeWeights : Pass<"sparq-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Round-to-nearest weight quantization of constant matmul "
+                "weights into sparq.qmatmul";
+  let description = [{
+    TODO(issue 6): describe.
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "4", "Bits per weight (2 to 8)">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "Weights per scale along K (0: one scale per output channel); "
+           "must divide K">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "Symmetric (signed, no zero point) or asymmetric (unsigned with "
+           "zero points)">,
+    ListOption<"skip", "skip", "std::string",
+               "Weights left in floating point: glob patterns matched "
+               "against the weight's name (e.g. lm_head*,*embed*)">,
+  ];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SparqCodebookQuantize : Pass<"sparq-codebook-quantize",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Per-channel k-means (SqueezeLLM) codebook quantization into "
+                "sparq.lut_matmul";
+  let description = [{
+    TODO(issue 6): describe.
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "3", "Index bits (2 to 4)">,
+    Option<"maxIterations", "max-iterations", "unsigned", "50",
+           "Lloyd iterations per channel at most">,
+    Option<"sensitivity", "sensitivity", "std::string", "\"\"",
+           "Directory of <weight name>.npy sensitivity tensors (same shape "
+           "as the weight) weighting the k-means objective">,
+    ListOption<"skip", "skip", "std::string",
+               "Weights left in floating point: glob patterns matched "
+               "against the weight's name">,
+  ];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SparqDecomposeOutliers : Pass<"sparq-decompose-outliers",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Dense-and-sparse decomposition: outliers into CSR, the rest "
+                "quantized";
+  let description = [{
+    TODO(issue 6): describe.
+  }];
+  let options = [
+    Option<"fraction", "fraction", "double", "0.0045",
+           "Fraction of each weight matrix kept exactly in CSR">,
+    Option<"sensitivity", "sensitivity", "std::string", "\"\"",
+           "Directory of <weight name>.npy sensitivity tensors">,
+    Option<"dense", "dense", "std::string", "\"codebook\"",
+           "How the dense remainder is quantized: rtn or codebook">,
+    Option<"bits", "bits", "unsigned", "3", "Bits of the dense part">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "RTN group size of the dense part (0: per channel)">,
+    Option<"maxIterations", "max-iterations", "unsigned", "50",
+           "k-means iterations of the dense part at most">,
+    ListOption<"skip", "skip", "std::string",
+               "Weights left in floating point: glob patterns">,
+  ];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SparqSmoothQuant : Pass<"sparq-smoothquant", "::mlir::ModuleOp"> {
+  let summary = "SmoothQuant: migrate activation outlier scales into weights";
+  let description = [{
+    TODO(issue 6): describe.
+  }];
+  let options = [
+    Option<"alpha", "alpha", "double", "0.5",
+           "Migration strength in [0, 1]">,
+  ];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SparqFoldCalibration : Pass<"sparq-fold-calibration",
+                                "::mlir::ModuleOp"> {
+  let summary = "Fold calibration statistics and QDQ patterns into static "
+                "quantized ops";
+  let description = [{
+    TODO(issue 6): describe.
+  }];
+  let options = [
+    Option<"activations", "activations", "std::string", "\"static\"",
+           "W8A8 activation scales: static (per tensor, from statistics) "
+           "or dynamic (per token at run time)">,
+  ];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD

@@ -155,4 +155,51 @@ Value createF32Constant(OpBuilder &builder, Location loc,
   return createConstantTensor(builder, loc, type, bytes, resourceName);
 }
 
+std::vector<float> readF32Constant(arith::ConstantOp constant) {
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+    return {};
+  std::vector<float> values(type.getNumElements());
+  Attribute attr = constant.getValue();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != values.size() * sizeof(float))
+      return {};
+    std::memcpy(values.data(), blob->getData().data(),
+                values.size() * sizeof(float));
+    return values;
+  }
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (!dense)
+    return {};
+  if (dense.isSplat()) {
+    std::fill(values.begin(), values.end(), dense.getSplatValue<float>());
+    return values;
+  }
+  llvm::copy(dense.getValues<float>(), values.begin());
+  return values;
+}
+
+std::vector<int8_t> readI8Constant(arith::ConstantOp constant) {
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.getElementType().isInteger(8) || !type.hasStaticShape())
+    return {};
+  std::vector<int8_t> values(type.getNumElements());
+  Attribute attr = constant.getValue();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != values.size())
+      return {};
+    std::memcpy(values.data(), blob->getData().data(), values.size());
+    return values;
+  }
+  auto dense = dyn_cast<DenseIntElementsAttr>(attr);
+  if (!dense)
+    return {};
+  size_t i = 0;
+  for (const APInt &v : dense.getValues<APInt>())
+    values[i++] = static_cast<int8_t>(v.getSExtValue());
+  return values;
+}
+
 } // namespace sparq

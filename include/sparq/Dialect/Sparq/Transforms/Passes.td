@@ -91,7 +91,40 @@ def SparqDecomposeOutliers : Pass<"sparq-decompose-outliers",
 def SparqSmoothQuant : Pass<"sparq-smoothquant", "::mlir::ModuleOp"> {
   let summary = "SmoothQuant: migrate activation outlier scales into weights";
   let description = [{
-    TODO(issue 6): describe.
+    Applies SmoothQuant (Xiao et al., 2023) to calibrated f32 models:
+    `X W == (X diag(s)^-1) (diag(s) W)`, with per input channel
+    `s_j = max|X_j|^alpha / max|W_j|^(1 - alpha)`, moves the range of
+    activation outlier channels into the weights so that both quantize
+    well to 8 bits (run sparq-fold-calibration afterwards).
+
+    Activations are the left-hand sides of `linalg.matmul`s with a
+    constant `[K, N]` weight, looked through `sparq.observe` and reshapes
+    that keep the last dimension. Every matmul reading the same value (Q,
+    K and V of one norm output; gate and up of a gated MLP) shares one `s`,
+    computed from `max|W_j|` over all their weights and the per-channel
+    `absmax` of the observers' `#sparq.stats` (observe `axis` = last).
+    Rows `j` of each consumer's weight are multiplied by `s_j`; `1/s_j` is
+    folded into the producer when the activation feeds nothing else and
+    the producer is linear per channel: an elementwise `linalg.generic`
+    multiplying by a constant `[C]` vector (RMSNorm/LayerNorm gamma, with
+    its beta and any added `[C]` constant divided too), or a constant-weight
+    matmul (its output columns). Constants used elsewhere are cloned.
+    Otherwise a `sparq.smooth %x, %s` is inserted on the matmuls' path
+    (with a remark naming the activation). Observer statistics on the
+    smoothed path are divided by `s`, so sparq-fold-calibration sees the
+    smoothed ranges.
+
+    Errors: `alpha` outside [0, 1]; an observer without `stats` (not
+    calibrated); statistics that are not per channel along the last axis;
+    a module without any observer. A matmul whose activation has no
+    observer is left alone with a warning.
+
+    Example:
+
+    ```
+    sparq-opt calibrated.mlir --sparq-smoothquant="alpha=0.5" \
+        --sparq-fold-calibration="activations=static"
+    ```
   }];
   let options = [
     Option<"alpha", "alpha", "double", "0.5",

@@ -75,6 +75,14 @@ mlir::Value createF32Constant(mlir::OpBuilder &builder, mlir::Location loc,
                               llvm::ArrayRef<float> values,
                               llvm::StringRef resourceName);
 
+/// The values of an f32 dense or dense_resource constant, row-major; empty
+/// when they cannot be read.
+std::vector<float> readF32Constant(mlir::arith::ConstantOp constant);
+
+/// The elements of a dense or dense_resource constant of 8-bit integers
+/// (packed sub-byte storage included), row-major; empty when unreadable.
+std::vector<int8_t> readI8Constant(mlir::arith::ConstantOp constant);
+
 } // namespace sparq
 
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_WEIGHTMATCHING_H

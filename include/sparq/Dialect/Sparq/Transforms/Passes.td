@@ -143,7 +143,37 @@ def SparqFoldCalibration : Pass<"sparq-fold-calibration",
   let summary = "Fold calibration statistics and QDQ patterns into static "
                 "quantized ops";
   let description = [{
-    TODO(issue 6): describe.
+    Turns calibration results and QDQ graphs into quantized compute:
+
+    1. QDQ weights of pre-quantized models: a `linalg.matmul` whose `[K, N]`
+       right-hand side is a `sparq.dequantize` of constant integer codes
+       (any 2-8-bit storage, per-tensor/per-channel/group-wise scales,
+       optional zero points) becomes a `sparq.qmatmul` on the same codes,
+       transposed at compile time to `[N, K]` and repacked; scales and zero
+       points are transposed to `[N / Bn, K / G]`, all-zero integer zero
+       points dropped. The function is unchanged.
+    2. W8A8: a constant-weight f32 `linalg.matmul` whose activation
+       carries a `sparq.observe` with `stats` (looked for through reshapes
+       that keep the last dimension) becomes
+       `sparq.quantize` (si8) + `sparq.int_matmul ... scales(%sa, %sw)` with
+       symmetric int8 weights per output channel. `activations=static`
+       uses one activation scale `absmax / 127` from the statistics;
+       `activations=dynamic` computes `max_k |x[m, k]| / 127` per token at
+       run time with linalg ops. Each op gets a `sparq.quant_info`
+       (scheme `w8a8-static`/`w8a8-dynamic`, or `qdq-<storage>-...`).
+    3. Observers are removed, and remaining `sparq.dequantize` ops of
+       constants with at most 4096 elements fold into f32 constants.
+
+    Run sparq-smoothquant first to move activation outliers into the
+    weights. Errors: an observer on a matmul input without `stats`; an
+    `activations` value other than `static` or `dynamic`.
+
+    Example:
+
+    ```
+    sparq-opt calibrated.mlir --sparq-smoothquant \
+        --sparq-fold-calibration="activations=dynamic"
+    ```
   }];
   let options = [
     Option<"activations", "activations", "std::string", "\"static\"",

@@ -135,3 +135,41 @@ def test_qdq_int8_model_folds_and_keeps_its_function(tmp_path):
     expected = models.reference_forward(params, input_ids)
     np.testing.assert_allclose(logits, expected, rtol=1e-3,
                                atol=1e-3 * np.abs(expected).max())
+
+
+def test_qdq_int8_activation_and_weight_become_int_matmul(tmp_path):
+    rng = np.random.default_rng(9)
+    m, k, n = 4, 16, 5
+    sa = np.float32(0.05)
+    codes = rng.integers(-127, 128, size=(k, n)).astype(np.int8)
+    sw = rng.uniform(0.001, 0.01, size=(1, n)).astype(np.float32)
+    x = (rng.standard_normal((1, m, k)) * 3).astype(np.float32)
+    text = f"""
+func.func @linear(%x: {tt((1, m, k), 'f32')} {{sparq.name = "x"}})
+    -> ({tt((m, n), 'f32')} {{sparq.name = "y"}}) {{
+  %sa = arith.constant dense<{float(sa)!r}> : tensor<1x1x1xf32>
+  %q = sparq.quantize %x, %sa storage(si8)
+      : ({tt((1, m, k), 'f32')}, tensor<1x1x1xf32>) -> {tt((1, m, k), 'i8')}
+  %dq = sparq.dequantize %q, %sa storage(si8)
+      : ({tt((1, m, k), 'i8')}, tensor<1x1x1xf32>) -> {tt((1, m, k), 'f32')}
+  %c = tensor.collapse_shape %dq [[0, 1], [2]]
+      : {tt((1, m, k), 'f32')} into {tt((m, k), 'f32')}
+  %codes = arith.constant dense<{literal(codes)}> : {tt((k, n), 'i8')}
+  %sw = arith.constant dense<{literal(sw)}> : {tt((1, n), 'f32')}
+  %w = sparq.dequantize %codes, %sw storage(si8)
+      : ({tt((k, n), 'i8')}, {tt((1, n), 'f32')}) -> {tt((k, n), 'f32')}
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : {tt((m, n), 'f32')}
+  %f = linalg.fill ins(%zero : f32) outs(%e : {tt((m, n), 'f32')}) -> {tt((m, n), 'f32')}
+  %y = linalg.matmul ins(%c, %w : {tt((m, k), 'f32')}, {tt((k, n), 'f32')})
+      outs(%f : {tt((m, n), 'f32')}) -> {tt((m, n), 'f32')}
+  return %y : {tt((m, n), 'f32')}
+}}"""
+    folded, model = fold_and_compile(tmp_path, text, "", "qdqw8a8")
+    assert "sparq.int_matmul" in folded and "sparq.dequantize" not in folded
+    y = model.run(x=x)["y"]
+    xq = rne_int8(x.reshape(m, k) / sa)
+    acc = (xq.astype(np.int64) @ codes.astype(np.int64)).astype(np.float64)
+    expected = acc * np.float64(sa) * sw.astype(np.float64)
+    np.testing.assert_allclose(y, expected, rtol=1e-5,
+                               atol=1e-5 * np.abs(expected).max())

@@ -121,6 +121,55 @@ private:
 // QDQ weights -> sparq.qmatmul
 //===----------------------------------------------------------------------===//
 
+/// Codes and scale of a symmetric, per-tensor, signed 8-bit Q/DQ activation.
+struct Int8Activation {
+  Value codes;
+  float scale = 0.0f;
+};
+
+/// Matches `activation` = sparq.dequantize (si8, one constant scale, no or
+/// zero zero points), possibly behind a reshape keeping the last dim, which
+/// is then repeated on the codes.
+std::optional<Int8Activation>
+matchInt8Activation(OpBuilder &builder, Location loc, Value activation) {
+  auto collapse = activation.getDefiningOp<tensor::CollapseShapeOp>();
+  Value source = activation;
+  if (collapse) {
+    if (collapse.getReassociationIndices().back().size() != 1)
+      return std::nullopt;
+    source = collapse.getSrc();
+  }
+  auto dq = source.getDefiningOp<sparq::DequantizeOp>();
+  if (!dq)
+    return std::nullopt;
+  auto storage = cast<IntegerType>(dq.getStorageType());
+  if (storage.getWidth() != 8 || storage.isUnsigned())
+    return std::nullopt;
+  if (Value zp = dq.getZeroPoints()) {
+    DenseIntElementsAttr zeros;
+    if (!matchPattern(zp, m_Constant(&zeros)) ||
+        llvm::any_of(zeros.getValues<APInt>(),
+                     [](const APInt &v) { return !v.isZero(); }))
+      return std::nullopt;
+  }
+  auto scaleConst = dq.getScales().getDefiningOp<arith::ConstantOp>();
+  std::vector<float> scale =
+      scaleConst ? sparq::readF32Constant(scaleConst) : std::vector<float>();
+  if (scale.size() != 1)
+    return std::nullopt;
+  Int8Activation result;
+  result.scale = scale[0];
+  result.codes = dq.getInput();
+  if (collapse) {
+    auto collapsedType = RankedTensorType::get(collapse.getType().getShape(),
+                                               builder.getIntegerType(8));
+    result.codes = tensor::CollapseShapeOp::create(
+        builder, loc, collapsedType, result.codes,
+        collapse.getReassociationIndices());
+  }
+  return result;
+}
+
 LogicalResult SparqFoldCalibration::foldWeightDequantize(
     linalg::MatmulOp matmul, sparq::DequantizeOp dequantize, StringRef name) {
   auto codesConst = dequantize.getInput().getDefiningOp<arith::ConstantOp>();
@@ -130,9 +179,11 @@ LogicalResult SparqFoldCalibration::foldWeightDequantize(
       zeroPoints ? zeroPoints.getDefiningOp<arith::ConstantOp>() : nullptr;
   RankedTensorType weightType = dequantize.getType();
   auto storage = cast<IntegerType>(dequantize.getStorageType());
+  auto lhsType = dyn_cast<RankedTensorType>(matmul.getDpsInputs()[0].getType());
   if (!codesConst || !scalesConst || (zeroPoints && !zpConst) ||
       weightType.getRank() != 2 || !weightType.hasStaticShape() ||
-      !weightType.getElementType().isF32())
+      !weightType.getElementType().isF32() || !lhsType ||
+      !lhsType.getElementType().isF32())
     return failure();
   int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
   unsigned bits = storage.getWidth();
@@ -213,11 +264,6 @@ LogicalResult SparqFoldCalibration::foldWeightDequantize(
   }
 
   auto resultType = cast<RankedTensorType>(matmul.getResultTypes()[0]);
-  auto qmatmul = sparq::QMatmulOp::create(
-      builder, loc, resultType, matmul.getDpsInputs()[0], weights, scalesValue,
-      zeroPointsValue, /*bias=*/Value(), /*outlier_row_ptr=*/Value(),
-      /*outlier_col_ind=*/Value(), /*outlier_values=*/Value(),
-      TypeAttr::get(storage));
   std::string scheme = "qdq-" + describeStorage(storage);
   if (scaleRows == 1 && scaleCols == n)
     scheme += "-per-channel";
@@ -225,20 +271,54 @@ LogicalResult SparqFoldCalibration::foldWeightDequantize(
     scheme += "-per-tensor";
   else
     scheme += "-g" + std::to_string(k / scaleRows);
+  int64_t bytesAfter = static_cast<int64_t>(packedNk.size()) +
+                       4 * scalesNk.size() + zeroPointBytes;
+
+  // Symmetric int8 weights with one scale per output channel (or tensor)
+  // times a symmetric int8 Q/DQ activation: an int8 x int8 product.
+  Operation *replacement = nullptr;
+  if (bits == 8 && isSigned && !zeroPointsValue && scaleRows == 1) {
+    if (std::optional<Int8Activation> input =
+            matchInt8Activation(builder, loc, matmul.getDpsInputs()[0])) {
+      int64_t rank = cast<RankedTensorType>(input->codes.getType()).getRank();
+      SmallVector<int64_t> scaleShape(rank, 1);
+      Value inputScales = sparq::createF32Constant(
+          builder, loc, scaleShape, {input->scale}, name.str() + ".in_scale");
+      replacement =
+          sparq::IntMatmulOp::create(builder, loc, resultType, input->codes,
+                                     weights, inputScales, scalesValue,
+                                     /*bias=*/Value());
+      scheme = "qdq-w8a8-static";
+    }
+  }
+  if (!replacement)
+    replacement = sparq::QMatmulOp::create(
+        builder, loc, resultType, matmul.getDpsInputs()[0], weights,
+        scalesValue, zeroPointsValue, /*bias=*/Value(),
+        /*outlier_row_ptr=*/Value(), /*outlier_col_ind=*/Value(),
+        /*outlier_values=*/Value(), TypeAttr::get(storage));
   // The dequantized codes are the model's weights: nothing is lost here.
-  annotate(qmatmul, name, scheme, 4 * k * n,
-           static_cast<int64_t>(packedNk.size()) + 4 * scalesNk.size() +
-               zeroPointBytes,
+  annotate(replacement, name, scheme, 4 * k * n, bytesAfter,
            std::numeric_limits<double>::infinity());
 
+  Value activation = matmul.getDpsInputs()[0];
   IRRewriter rewriter(context);
   sparq::ConstantWeightMatmul target;
   target.matmul = matmul;
-  sparq::replaceConstantWeightMatmul(rewriter, target, qmatmul.getResult());
+  sparq::replaceConstantWeightMatmul(rewriter, target,
+                                     replacement->getResult(0));
   if (dequantize->use_empty()) {
     SmallVector<Value> operands(dequantize->getOperands());
     dequantize->erase();
     eraseIfDead(operands);
+  }
+  // The float activation path of a folded Q/DQ activation is dead now.
+  Operation *producer = activation.getDefiningOp();
+  while (producer && isOpTriviallyDead(producer) &&
+         isa<tensor::CollapseShapeOp, sparq::DequantizeOp>(producer)) {
+    Value input = producer->getOperand(0);
+    producer->erase();
+    producer = input.getDefiningOp();
   }
   return success();
 }

@@ -152,3 +152,41 @@ func.func @fold_small_dequantize() -> tensor<1x4xf32> {
       : (tensor<1x4xi8>, tensor<1x1xf32>, tensor<1x1xi8>) -> tensor<1x4xf32>
   return %b : tensor<1x4xf32>
 }
+
+// -----
+
+// A symmetric int8 Q/DQ activation times an int8 per-channel QDQ weight:
+// sparq.int_matmul on the activation codes (reshaped like the float
+// activation was) with the static Q/DQ scale.
+
+// CHECK-LABEL: func.func @qdq_w8a8
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x4xf32>)
+// CHECK: %[[SA:.*]] = arith.constant dense<1.250000e-01> : tensor<1x1x1xf32>
+// CHECK: %[[Q:.*]] = sparq.quantize %[[X]], %[[SA]] storage(si8)
+// CHECK-NOT: sparq.dequantize
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[1, 2, 3, 4], [-5, -6, -7, -8]]> : tensor<2x4xi8>
+// CHECK-DAG: %[[SW:.*]] = arith.constant dense<{{\[}}[5.000000e-01], [2.500000e-01]]> : tensor<2x1xf32>
+// CHECK-DAG: %[[QC:.*]] = tensor.collapse_shape %[[Q]] {{\[}}[0, 1], [2]] : tensor<1x3x4xi8> into tensor<3x4xi8>
+// CHECK-DAG: %[[SA2:.*]] = arith.constant dense<1.250000e-01> : tensor<1x1xf32>
+// CHECK: %[[Y:.*]] = sparq.int_matmul %[[QC]], %[[W]] scales(%[[SA2]], %[[SW]])
+// CHECK-SAME: scheme = "qdq-w8a8-static"
+// CHECK-NOT: tensor.collapse_shape {{.*}} tensor<1x3x4xf32>
+// CHECK: return %[[Y]]
+func.func @qdq_w8a8(%x: tensor<1x3x4xf32>) -> tensor<3x2xf32> {
+  %sa = arith.constant dense<0.125> : tensor<1x1x1xf32>
+  %q = sparq.quantize %x, %sa storage(si8)
+      : (tensor<1x3x4xf32>, tensor<1x1x1xf32>) -> tensor<1x3x4xi8>
+  %dq = sparq.dequantize %q, %sa storage(si8)
+      : (tensor<1x3x4xi8>, tensor<1x1x1xf32>) -> tensor<1x3x4xf32>
+  %c = tensor.collapse_shape %dq [[0, 1], [2]] : tensor<1x3x4xf32> into tensor<3x4xf32>
+  %codes = arith.constant dense<[[1, -5], [2, -6], [3, -7], [4, -8]]> : tensor<4x2xi8>
+  %scales = arith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %w = sparq.dequantize %codes, %scales storage(si8)
+      : (tensor<4x2xi8>, tensor<1x2xf32>) -> tensor<4x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %i = tensor.empty() : tensor<3x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%i : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %y = linalg.matmul ins(%c, %w : tensor<3x4xf32>, tensor<4x2xf32>)
+      outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}

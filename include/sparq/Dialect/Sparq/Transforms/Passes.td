@@ -151,7 +151,11 @@ def SparqFoldCalibration : Pass<"sparq-fold-calibration",
        optional zero points) becomes a `sparq.qmatmul` on the same codes,
        transposed at compile time to `[N, K]` and repacked; scales and zero
        points are transposed to `[N / Bn, K / G]`, all-zero integer zero
-       points dropped. The function is unchanged.
+       points dropped. When the weight is signed 8-bit with one scale per
+       output channel (or tensor) and the activation is itself a symmetric
+       si8 `sparq.dequantize` with one constant scale (a Q/DQ pair), the
+       matmul becomes `sparq.int_matmul` on both codes instead. The function
+       is unchanged.
     2. W8A8: a constant-weight f32 `linalg.matmul` whose activation
        carries a `sparq.observe` with `stats` (looked for through reshapes
        that keep the last dimension) becomes

@@ -331,7 +331,6 @@ LogicalResult SparqFoldCalibration::foldWeightDequantize(
 /// run time.
 Value SparqFoldCalibration::computePerTokenScales(OpBuilder &builder,
                                                   Location loc, Value x) {
-  auto xType = cast<RankedTensorType>(x.getType());
   Type f32 = builder.getF32Type();
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, loc, x);
   Value zero =
@@ -340,7 +339,6 @@ Value SparqFoldCalibration::computePerTokenScales(OpBuilder &builder,
   rowInit = linalg::FillOp::create(builder, loc, zero, rowInit).getResult(0);
   MLIRContext *context = builder.getContext();
   AffineExpr d0 = getAffineDimExpr(0, context);
-  AffineExpr d1 = getAffineDimExpr(1, context);
   auto identity = AffineMap::getMultiDimIdentityMap(2, context);
   auto rows = AffineMap::get(2, 0, {d0}, context);
   Value rowAbsMax =
@@ -358,8 +356,6 @@ Value SparqFoldCalibration::computePerTokenScales(OpBuilder &builder,
           .getResult(0);
   SmallVector<OpFoldResult> scaleSizes = {sizes[0], builder.getIndexAttr(1)};
   Value scaleInit = tensor::EmptyOp::create(builder, loc, scaleSizes, f32);
-  (void)xType;
-  (void)d1;
   return linalg::GenericOp::create(
              builder, loc, TypeRange{scaleInit.getType()},
              ValueRange{rowAbsMax}, ValueRange{scaleInit},
@@ -554,6 +550,8 @@ void SparqFoldCalibration::runOnOperation() {
     if (codes)
       if (auto resource = dyn_cast<DenseResourceElementsAttr>(codes.getValue()))
         name = resource.getRawHandle().getKey().str();
+    // Dequantizes this pass cannot read (non-constant codes, f16 scales)
+    // stay as they are.
     (void)foldWeightDequantize(matmul, dq, name);
   }
 

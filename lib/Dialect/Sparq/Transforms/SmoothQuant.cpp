@@ -21,8 +21,8 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Format.h"
 
-#include <cmath>
-#include <cstring>
+#include <limits>
+
 
 namespace sparq {
 #define GEN_PASS_DEF_SPARQSMOOTHQUANT

@@ -23,7 +23,6 @@
 
 #include <limits>
 
-
 namespace sparq {
 #define GEN_PASS_DEF_SPARQSMOOTHQUANT
 #include "sparq/Dialect/Sparq/Transforms/Passes.h.inc"

@@ -190,3 +190,23 @@ func.func @qdq_w8a8(%x: tensor<1x3x4xf32>) -> tensor<3x2xf32> {
       outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
 }
+
+// -----
+
+// Dequantizes the pass cannot read (codes computed at run time) stay.
+
+// CHECK-LABEL: func.func @runtime_codes_stay
+// CHECK: sparq.dequantize
+// CHECK: linalg.matmul
+func.func @runtime_codes_stay(%x: tensor<3x4xf32>, %codes: tensor<4x2xi8>)
+    -> tensor<3x2xf32> {
+  %scales = arith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %w = sparq.dequantize %codes, %scales storage(si8)
+      : (tensor<4x2xi8>, tensor<1x2xf32>) -> tensor<4x2xf32>
+  %zero = arith.constant 0.0 : f32
+  %i = tensor.empty() : tensor<3x2xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%i : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<3x4xf32>, tensor<4x2xf32>)
+      outs(%f : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}

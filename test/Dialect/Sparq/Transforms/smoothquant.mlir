@@ -190,3 +190,50 @@ func.func @unobserved_matmul(%x: tensor<2x2xf32>, %z: tensor<2x2xf32>)
       outs(%f : tensor<2x1xf32>) -> tensor<2x1xf32>
   return %y, %u : tensor<2x1xf32>, tensor<2x1xf32>
 }
+
+// -----
+
+// Gated MLP: the down projection reads gate_act * up, and the up projection
+// (a constant-weight matmul feeding only that product) absorbs 1/s in its
+// output columns. s = sqrt([4, 1] / [1, 4]) = [2, 0.5].
+
+// CHECK-LABEL: func.func @gated_mlp_up_projection
+// CHECK-DAG: %[[WU:.*]] = arith.constant dense<{{\[}}[5.000000e-01, 2.000000e+00], [1.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[WD:.*]] = arith.constant dense<2.000000e+00> : tensor<2x1xf32>
+// CHECK: %[[UP:.*]] = linalg.matmul ins(%{{.*}}, %[[WU]] :
+// CHECK: %[[H:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[UP]] :
+// CHECK: %[[O:.*]] = sparq.observe %[[H]]
+// CHECK: linalg.matmul ins(%[[O]], %[[WD]] :
+// CHECK-NOT: sparq.smooth
+func.func @gated_mlp_up_projection(%x: tensor<3x2xf32>, %gate: tensor<3x2xf32>)
+    -> tensor<3x1xf32> {
+  %wu = arith.constant dense<[[1.0, 1.0], [2.0, 2.0]]> : tensor<2x2xf32>
+  %wd = arith.constant dense<[[1.0], [4.0]]> : tensor<2x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %i1 = tensor.empty() : tensor<3x2xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%i1 : tensor<3x2xf32>) -> tensor<3x2xf32>
+  // expected-warning @below {{no sparq.observe on the activation (read by matmul_0); left unsmoothed}}
+  %up = linalg.matmul ins(%x, %wu : tensor<3x2xf32>, tensor<2x2xf32>)
+      outs(%f1 : tensor<3x2xf32>) -> tensor<3x2xf32>
+  %e = tensor.empty() : tensor<3x2xf32>
+  %h = linalg.generic {
+      indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                       affine_map<(d0, d1) -> (d0, d1)>,
+                       affine_map<(d0, d1) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel"]}
+      ins(%gate, %up : tensor<3x2xf32>, tensor<3x2xf32>)
+      outs(%e : tensor<3x2xf32>) {
+  ^bb0(%g: f32, %u: f32, %out: f32):
+    %m = arith.mulf %g, %u : f32
+    linalg.yield %m : f32
+  } -> tensor<3x2xf32>
+  %obs = sparq.observe %h name("mlp_hidden") axis(1)
+      {stats = #sparq.stats<samples = 1, min = [-4.0, -1.0],
+                            max = [4.0, 1.0], absmax = [4.0, 1.0]>}
+      : tensor<3x2xf32>
+  %i2 = tensor.empty() : tensor<3x1xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%i2 : tensor<3x1xf32>) -> tensor<3x1xf32>
+  %y = linalg.matmul ins(%obs, %wd : tensor<3x2xf32>, tensor<2x1xf32>)
+      outs(%f2 : tensor<3x1xf32>) -> tensor<3x1xf32>
+  return %y : tensor<3x1xf32>
+}

@@ -9,6 +9,8 @@
 
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
+#include "sparq/Dialect/Sparq/Transforms/Passes.h"
+#include "sparq/Quantization/Passes.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
 #include "sparq/Transforms/Passes.h"
 
@@ -22,6 +24,9 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   sparq::registerSparqConversionPasses();
   sparq::registerSparqGeneralTransformsPasses();
+  sparq::registerSparqTransformsPasses();
+  sparq::registerSparqQuantizationPasses();
+  sparq::registerQuantizationPipelines();
   sparq::cpu::registerCpuPipelines();
 
   mlir::DialectRegistry registry;

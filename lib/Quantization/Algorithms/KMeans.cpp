@@ -1,0 +1,7 @@
+//===- KMeans.cpp ---===//
+//
+// Part of the sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+// TODO(issue 6): not implemented yet.

@@ -1,0 +1,7 @@
+//===- Metrics.cpp ---===//
+//
+// Part of the sparq project.
+//
+//===----------------------------------------------------------------------===//
+
+// TODO(issue 6): not implemented yet.

@@ -37,7 +37,9 @@ struct SparqCodebookQuantize
     IRRewriter rewriter(&getContext());
     for (const sparq::ConstantWeightMatmul &target :
          sparq::collectConstantWeightMatmuls(module)) {
-      if (sparq::matchesAnyPattern(target.name, skip))
+      // An empty weight has nothing to quantize (and no group to size).
+      if (sparq::matchesAnyPattern(target.name, skip) || target.k == 0 ||
+          target.n == 0)
         continue;
       if (failed(quantize(rewriter, target)))
         return signalPassFailure();

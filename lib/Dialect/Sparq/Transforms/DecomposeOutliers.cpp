@@ -62,7 +62,9 @@ struct SparqDecomposeOutliers
     bool valid = true;
     for (sparq::ConstantWeightMatmul &target :
          sparq::collectConstantWeightMatmuls(module)) {
-      if (sparq::matchesAnyPattern(target.name, skip))
+      // An empty weight has nothing to quantize (and no group to size).
+      if (sparq::matchesAnyPattern(target.name, skip) || target.k == 0 ||
+          target.n == 0)
         continue;
       if (!useCodebook() && groupSize > 0 && target.k % groupSize != 0) {
         linalg::MatmulOp matmul = target.matmul;

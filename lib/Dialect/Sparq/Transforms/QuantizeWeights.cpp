@@ -44,7 +44,9 @@ struct SparqQuantizeWeights
     bool valid = true;
     for (sparq::ConstantWeightMatmul &target :
          sparq::collectConstantWeightMatmuls(module)) {
-      if (sparq::matchesAnyPattern(target.name, skip))
+      // An empty weight has nothing to quantize (and no group to size).
+      if (sparq::matchesAnyPattern(target.name, skip) || target.k == 0 ||
+          target.n == 0)
         continue;
       // A group must not straddle two rows' worth of K, and a silent
       // fallback to another group size would change the accuracy the user

@@ -1,5 +1,5 @@
-// RUN: sparq-opt %s --sparq-decompose-outliers="bits=2 fraction=0.125" | FileCheck %s --check-prefix=LUT
-// RUN: sparq-opt %s --sparq-decompose-outliers="bits=2 fraction=0.125 dense=rtn group-size=8" | FileCheck %s --check-prefix=RTN
+// RUN: sparq-opt %s --split-input-file --sparq-decompose-outliers="bits=2 fraction=0.125" | FileCheck %s --check-prefix=LUT
+// RUN: sparq-opt %s --split-input-file --sparq-decompose-outliers="bits=2 fraction=0.125 dense=rtn group-size=8" | FileCheck %s --check-prefix=RTN
 // RUN: sparq-opt %s --sparq-decompose-outliers="bits=2 fraction=0 dense=rtn group-size=0" | FileCheck %s --check-prefix=NONE
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python -c "import numpy as np; s = np.ones((8, 2), np.float32); s[7, 1] = 1000; np.save('%t/matmul_0.npy', s)"
@@ -55,4 +55,18 @@ func.func @decompose(%x: tensor<3x8xf32>, %acc: tensor<3x2xf32>) -> tensor<3x2xf
   %w = arith.constant dense<[[0.5, 3.0], [-1.0, 3.0], [2.0, 3.0], [0.5, 3.0], [-1.0, -2.0], [4.0, -2.0], [2.0, 0.0], [4.0, 1.0]]> : tensor<8x2xf32>
   %y = linalg.matmul ins(%x, %w : tensor<3x8xf32>, tensor<8x2xf32>) outs(%acc : tensor<3x2xf32>) -> tensor<3x2xf32>
   return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// Empty weights (N = 0 here) stay as they are.
+// LUT-LABEL: func.func @empty_n
+// LUT: linalg.matmul
+// LUT-NOT: sparq.lut_matmul
+// RTN-LABEL: func.func @empty_n
+// RTN: linalg.matmul
+func.func @empty_n(%x: tensor<3x8xf32>, %acc: tensor<3x0xf32>) -> tensor<3x0xf32> {
+  %w = arith.constant dense<> : tensor<8x0xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<3x8xf32>, tensor<8x0xf32>) outs(%acc : tensor<3x0xf32>) -> tensor<3x0xf32>
+  return %y : tensor<3x0xf32>
 }

@@ -92,3 +92,17 @@ func.func @activation_times_activation(%x: tensor<2x8xf32>, %w: tensor<8x2xf32>,
   %y = linalg.matmul ins(%x, %w : tensor<2x8xf32>, tensor<8x2xf32>) outs(%acc : tensor<2x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+// An empty weight (K = 0) has nothing to quantize and stays.
+// SYM-LABEL: func.func @empty_k
+// SYM: linalg.matmul
+// SYM-NOT: sparq.qmatmul
+// CHAN-LABEL: func.func @empty_k
+// CHAN: linalg.matmul
+func.func @empty_k(%x: tensor<3x0xf32>, %acc: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %w = arith.constant dense<> : tensor<0x2xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<3x0xf32>, tensor<0x2xf32>) outs(%acc : tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}

@@ -13,7 +13,37 @@ def SparqQuantizeWeights : Pass<"sparq-quantize-weights", "::mlir::ModuleOp"> {
   let summary = "Round-to-nearest weight quantization of constant matmul "
                 "weights into sparq.qmatmul";
   let description = [{
-    TODO(issue 6): describe.
+    Replaces every `linalg.matmul` whose right-hand side is a constant f32
+    `[K, N]` weight (what the ONNX importer makes of MatMul and Gemm with an
+    initializer) by a `sparq.qmatmul` with round-to-nearest (RTN) weights,
+    so that the weights take `bits` bits each plus one f32 scale (and an i8
+    zero point) per group of `group-size` weights along K.
+
+    Weights are transposed to sparq's `[N, K]` layout and quantized group by
+    group, like the reference numerics (`sparq/Reference/Quantization.h`):
+    - `symmetric=true`: signed `si<bits>` storage,
+      `scale = absmax / (2^(bits-1) - 1)`, no zero points;
+    - `symmetric=false`: unsigned `ui<bits>` storage,
+      `scale = (max(hi, 0) - min(lo, 0)) / (2^bits - 1)` and an integer zero
+      point, so 0 stays exactly representable.
+    An all-zero group gets scale 1 (its weights quantize to 0): nothing is
+    ever divided by 0. `group-size=0` means one scale per output channel.
+    A `group-size` that does not divide a weight's K is an error naming the
+    weight (no silent fallback to another group size); skip such weights
+    with `skip=`. Non-finite weights are an error.
+
+    The new op carries `sparq.quant_info = {layer, scheme, bytes_before,
+    bytes_after, weight_sqnr_db}` (scheme e.g. `rtn-int4-g128-sym`), which
+    `sparq-quant-report` reads. Weights whose name (the initializer's name,
+    or `matmul_<i>` for literal weights) matches a `skip` glob stay in
+    float.
+
+    Example:
+
+    ```
+    sparq-opt model.mlir \
+      --sparq-quantize-weights="bits=4 group-size=128 skip=lm_head*"
+    ```
   }];
   let options = [
     Option<"bits", "bits", "unsigned", "4", "Bits per weight (2 to 8)">,
@@ -39,15 +69,41 @@ def SparqCodebookQuantize : Pass<"sparq-codebook-quantize",
   let summary = "Per-channel k-means (SqueezeLLM) codebook quantization into "
                 "sparq.lut_matmul";
   let description = [{
-    TODO(issue 6): describe.
+    SqueezeLLM-style non-uniform quantization: replaces every constant-weight
+    `linalg.matmul` (as for `sparq-quantize-weights`) by a
+    `sparq.lut_matmul` whose `[N, K]` weights are `bits`-bit indices (packed,
+    unsigned) into one `[2^bits]` f32 codebook per output channel
+    (`codebooks : [N, 2^bits]`). Non-uniform levels follow the weights'
+    actual distribution, so at 3 bits they lose much less than a uniform
+    grid.
+
+    Each channel's codebook is a 1-D k-means (Lloyd) of its weights, run
+    from two deterministic starts (an even grid over the channel's range,
+    and weighted quantiles) for at most `max-iterations` iterations; the
+    better result is kept. With `sensitivity=<dir>`, the k-means minimizes
+    `sum_i s_i * (w_i - c(w_i))^2` with `s` read from
+    `<dir>/<weight name>.npy`: a float32 array of the weight's own `[K, N]`
+    shape as stored in the model (e.g. the diagonal Fisher information,
+    transposed like the weight), finite and non-negative. A missing file,
+    another shape or dtype, or a negative value is an error naming the file.
+    `bits` must be 2 to 4.
+
+    Annotates the new ops with `sparq.quant_info` (scheme `lut-<bits>`).
+
+    Example:
+
+    ```
+    sparq-opt model.mlir \
+      --sparq-codebook-quantize="bits=3 sensitivity=fisher/ skip=lm_head*"
+    ```
   }];
   let options = [
     Option<"bits", "bits", "unsigned", "3", "Index bits (2 to 4)">,
     Option<"maxIterations", "max-iterations", "unsigned", "50",
            "Lloyd iterations per channel at most">,
     Option<"sensitivity", "sensitivity", "std::string", "\"\"",
-           "Directory of <weight name>.npy sensitivity tensors (same shape "
-           "as the weight) weighting the k-means objective">,
+           "Directory of <weight name>.npy float32 sensitivities, [K, N] "
+           "like the weight in the model, weighting the k-means objective">,
     ListOption<"skip", "skip", "std::string",
                "Weights left in floating point: glob patterns matched "
                "against the weight's name">,
@@ -64,16 +120,53 @@ def SparqDecomposeOutliers : Pass<"sparq-decompose-outliers",
   let summary = "Dense-and-sparse decomposition: outliers into CSR, the rest "
                 "quantized";
   let description = [{
-    TODO(issue 6): describe.
+    SqueezeLLM's dense-and-sparse decomposition `W = Q(D) + S`: from every
+    constant-weight `linalg.matmul` (as for `sparq-quantize-weights`), the
+    `round(fraction * N * K)` weights with the highest score are kept in an
+    f32 CSR matrix `S` (the `outliers(row_ptr, col_ind, values)` operands)
+    and the remainder `D` is quantized: `dense=rtn` (symmetric,
+    `bits`, `group-size`) gives a `sparq.qmatmul`, `dense=codebook`
+    (per-channel k-means, `bits` 2 to 4, `max-iterations`) a
+    `sparq.lut_matmul`. Taking the few largest weights out narrows the range
+    the dense part has to cover, which is where low-bit quantization loses
+    most.
+
+    The score is `|w|`, or `s * w^2` with `sensitivity=<dir>` (files as for
+    `sparq-codebook-quantize`): the first-order loss increase of perturbing
+    the weight, so the most sensitive weights are the ones kept exactly.
+    Equal scores go to the lower `[N, K]` row-major index.
+
+    The outlier positions take no part in the dense part's statistics (RTN
+    ranges, k-means). At those positions the reconstructed weight equals the
+    original exactly: with RTN the dense part is exactly 0 there (0 never
+    widens a group's range and is representable), so `S` holds the
+    weights; with codebooks the index names the entry `c` nearest 0 for
+    which some f32 `s` has `c + s == w` exactly, and `S` holds that `s` (a
+    row where some outlier has no such entry is re-clustered with an exact
+    0 in its codebook). `fraction=0` leaves out the outlier operands.
+    `fraction` must lie in [0, 0.5] and `dense` be `rtn` or `codebook`.
+
+    Annotates the new ops with `sparq.quant_info` (scheme e.g.
+    `lut-3+sparse-0.45%`); `weight_sqnr_db` counts the outliers.
+
+    Example:
+
+    ```
+    sparq-opt model.mlir --sparq-decompose-outliers="fraction=0.0045 \
+      dense=codebook bits=3 sensitivity=fisher/"
+    ```
   }];
   let options = [
     Option<"fraction", "fraction", "double", "0.0045",
-           "Fraction of each weight matrix kept exactly in CSR">,
+           "Fraction of each weight matrix kept exactly in CSR, in [0, 0.5]">,
     Option<"sensitivity", "sensitivity", "std::string", "\"\"",
-           "Directory of <weight name>.npy sensitivity tensors">,
+           "Directory of <weight name>.npy float32 sensitivities, [K, N] "
+           "like the weight in the model: outliers are chosen by s * w^2 "
+           "instead of |w|, and codebooks weighted by s">,
     Option<"dense", "dense", "std::string", "\"codebook\"",
            "How the dense remainder is quantized: rtn or codebook">,
-    Option<"bits", "bits", "unsigned", "3", "Bits of the dense part">,
+    Option<"bits", "bits", "unsigned", "3",
+           "Bits of the dense part (2 to 8 for rtn, 2 to 4 for codebook)">,
     Option<"groupSize", "group-size", "int64_t", "128",
            "RTN group size of the dense part (0: per channel)">,
     Option<"maxIterations", "max-iterations", "unsigned", "50",

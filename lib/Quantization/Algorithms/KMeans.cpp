@@ -7,7 +7,10 @@
 #include "sparq/Quantization/Algorithms/KMeans.h"
 #include "sparq/Reference/Quantization.h"
 
+#include "llvm/Support/Parallel.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <numeric>
@@ -243,12 +246,14 @@ CodebookResult quantizeCodebook(llvm::ArrayRef<float> w, int64_t rows,
   c.bits = bits;
   c.indices.assign(w.size(), 0);
   c.codebooks.assign(rows * numClusters, 0.0f);
-  std::vector<float> values, weights;
-  std::vector<int64_t> columns;
-  for (int64_t row = 0; row < rows; ++row) {
-    values.clear();
-    weights.clear();
-    columns.clear();
+  // Rows are independent: cluster them in parallel. Each row's result
+  // depends on that row alone, so the output does not depend on the thread
+  // count.
+  std::atomic<int64_t> totalIterations{0};
+  llvm::parallelFor(0, rows, [&](size_t rowIndex) {
+    int64_t row = static_cast<int64_t>(rowIndex);
+    std::vector<float> values, weights;
+    std::vector<int64_t> columns;
     for (int64_t col = 0; col < cols; ++col) {
       int64_t flat = row * cols + col;
       if (!exclude.empty() && exclude[flat])
@@ -261,7 +266,7 @@ CodebookResult quantizeCodebook(llvm::ArrayRef<float> w, int64_t rows,
     bool pin = std::binary_search(pinZero.begin(), pinZero.end(), row);
     KMeansResult km =
         weightedKMeans1D(values, weights, numClusters, maxIterations, pin);
-    c.totalIterations += km.iterations;
+    totalIterations += km.iterations;
     std::copy(km.centroids.begin(), km.centroids.end(),
               c.codebooks.begin() + row * numClusters);
     int32_t zeroIndex = 0;
@@ -272,7 +277,8 @@ CodebookResult quantizeCodebook(llvm::ArrayRef<float> w, int64_t rows,
       c.indices[row * cols + col] = zeroIndex;
     for (size_t i = 0; i < columns.size(); ++i)
       c.indices[row * cols + columns[i]] = km.assignments[i];
-  }
+  });
+  c.totalIterations = totalIterations;
   return c;
 }
 

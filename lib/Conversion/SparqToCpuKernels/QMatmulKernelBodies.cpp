@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelSpec.h"
+#include "LutMatmulKernels.h"
 
 #include "sparq/Conversion/Passes.h"
 
@@ -600,6 +601,19 @@ struct GenerateSparqCpuKernelsPass
           GenerateSparqCpuKernelsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (auto lutAttr =
+              func->getAttrOfType<DictionaryAttr>(kLutKernelAttrName)) {
+        FailureOr<LutKernelSpec> lutSpec = LutKernelSpec::fromAttr(lutAttr);
+        if (failed(lutSpec) || !func.isExternal()) {
+          func.emitOpError("has a malformed ")
+              << kLutKernelAttrName << " attribute or a body";
+          return signalPassFailure();
+        }
+        OpBuilder b(func);
+        buildLutKernelBody(b, func, *lutSpec);
+        func->removeAttr(kLutKernelAttrName);
+        continue;
+      }
       auto attr = func->getAttrOfType<DictionaryAttr>(kKernelAttrName);
       if (!attr || !func.isExternal())
         continue;

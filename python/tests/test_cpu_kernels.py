@@ -289,6 +289,17 @@ CPUS = ["x86-64-v3",
             not host_has_avx512(), reason="the host CPU lacks AVX-512"))]
 
 
+def test_lut_without_avx2_falls_back(tmp_path):
+    """Baseline x86-64 has no vector permute: codebook matmuls take the
+    reference lowering, with the same result."""
+    ir = compile_and_run_lut(tmp_path, 3, 16, 128, 4, True, True,
+                             cpu="x86-64", emit="llvm")
+    assert "__sparq_lut_matmul" not in ir
+    y, expected = compile_and_run_lut(tmp_path, 3, 16, 128, 4, True, True,
+                                      cpu="x86-64")
+    assert_close(y, expected)
+
+
 @pytest.mark.parametrize("cpu", CPUS)
 @pytest.mark.parametrize("m,n,k,bits,bias,outliers",
                          [(1, 64, 512, 3, True, True),
@@ -317,4 +328,23 @@ def test_avx2_code_has_no_zmm(tmp_path, bits):
     asm = compile_and_run_lut(tmp_path, 2, 8, 64, bits, True, True,
                               cpu="x86-64-v3", emit="asm")
     assert re.search(r"vperm[dps]+\s+%ymm", asm)
+    assert "zmm" not in asm
+
+
+def test_avx2_exact_qmatmul_has_no_zmm(tmp_path):
+    """The exact quantized matmul kernels are portable vector code: for
+    x86-64-v3 they use ymm FMAs and no zmm register."""
+    source = tmp_path / "q.mlir"
+    source.write_text(
+        "func.func @f(%x: tensor<8x256xf32>, %w: tensor<16x128xi8>,"
+        " %s: tensor<16x2xf32>) -> tensor<8x16xf32> {\n"
+        "  %y = sparq.qmatmul %x, %w, %s storage(si4) : (tensor<8x256xf32>,"
+        " tensor<16x128xi8>, tensor<16x2xf32>) -> tensor<8x16xf32>\n"
+        "  return %y : tensor<8x16xf32>\n}\n")
+    result = subprocess.run([str(BUILD / "bin" / "sparqc"), source,
+                             "--cpu=x86-64-v3", "--emit=asm", "--quiet", "-o",
+                             tmp_path], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    asm = (tmp_path / "q.s").read_text()
+    assert re.search(r"vfmadd\w+\s+.*%ymm", asm)
     assert "zmm" not in asm

@@ -253,6 +253,11 @@ LUT_CASES = [
     (1, 32, 4096, 3, True, True),
     (13, 8, 64, 4, True, False),
     (64, 8, 96, 3, False, False),
+    # K in several chunks (the last one partial), N not a multiple of the
+    # 16-row output blocks.
+    (8, 24, 1536, 3, True, True),
+    (4, 20, 2400, 4, True, True),
+    (1, 18, 8288, 3, True, True),
 ]
 
 
@@ -304,6 +309,7 @@ def test_lut_without_avx2_falls_back(tmp_path):
 @pytest.mark.parametrize("m,n,k,bits,bias,outliers",
                          [(1, 64, 512, 3, True, True),
                           (8, 24, 384, 4, True, True),
+                          (4, 20, 2400, 4, True, True),
                           (3, 16, 128, 4, False, False)])
 def test_lut_kernel_for_cpu(tmp_path, cpu, m, n, k, bits, bias, outliers):
     y, expected = compile_and_run_lut(tmp_path, m, n, k, bits, bias, outliers,

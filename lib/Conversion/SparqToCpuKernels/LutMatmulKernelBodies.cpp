@@ -19,8 +19,10 @@
 //      8-lane registers: two permutes of the table's halves and a blend).
 //   4. An FMA per activation row of the tile (rows share the unpacking).
 //
-// Output rows run in parallel (scf.parallel, OpenMP later); one horizontal
-// sum per output, then the bias and the row's CSR outliers.
+// Blocks of 16 output rows run in parallel (scf.parallel, OpenMP later).
+// Long rows go in chunks of K whose activations stay in L1 across the
+// block; one horizontal sum per output and chunk, and the bias and the
+// row's CSR outliers once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +34,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace sparq;
@@ -180,19 +183,12 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
   auto stepType = VectorType::get({stepBytes}, i8);
   UnpackPlan plan = planUnpacking(spec);
 
+  // The constants of the unpacking.
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
-  auto parallel = scf::ParallelOp::create(
-      b, loc, ValueRange{c0}, ValueRange{idx(b, loc, spec.n)}, ValueRange{c1});
-  b.setInsertionPointToStart(parallel.getBody());
-  Value n = parallel.getInductionVars()[0];
-
-  // Loop invariants of the output row: its table, and the constants of the
-  // unpacking.
-  SmallVector<Value> table = loadTable(b, loc, codebooks, n, spec);
   Value zeroBytes = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(stepType, b.getI8IntegerAttr(0)));
   Value codeMask;
-  if (table.size() > 1)
+  if (spec.entries() > lanes)
     codeMask = arith::ConstantOp::create(
         b, loc,
         DenseElementsAttr::get(lanesI32,
@@ -203,12 +199,38 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
         b, loc, DenseElementsAttr::get(lanesI32, shift)));
   Value zeroLanes = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0)));
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
 
   // Activation rows in tiles sharing the unpacked weights. Each row has
   // enough accumulators that a small tile still keeps several independent
   // FMA chains in flight.
   int64_t tile = rowsPerTile(spec.m);
   int64_t accumulatorsPerRow = std::max<int64_t>(1, vectorsPerStep / tile);
+  // K in chunks whose activations (tile rows, 16 KiB) stay in L1 while a
+  // block of output rows streams its weights past them: without that, 8
+  // rows of 4096 activations come from L2 for every output and the loads,
+  // not the FMAs, set the pace. Each chunk adds its partial sums to y.
+  constexpr int64_t kChunkActivations = 4096;
+  constexpr int64_t kOutputBlock = 16;
+  int64_t stepCodes = LutKernelSpec::kStepCodes;
+  int64_t chunkSteps =
+      std::max<int64_t>(1, kChunkActivations / tile / stepCodes);
+  int64_t totalSteps = spec.k / stepCodes;
+  chunkSteps = std::min(chunkSteps, totalSteps);
+  int64_t numChunks = llvm::divideCeil(totalSteps, chunkSteps);
+  int64_t numBlocks = llvm::divideCeil(spec.n, kOutputBlock);
+
+  auto parallel = scf::ParallelOp::create(b, loc, ValueRange{c0},
+                                          ValueRange{idx(b, loc, numBlocks)},
+                                          ValueRange{c1});
+  b.setInsertionPointToStart(parallel.getBody());
+  Value blockBegin = arith::MulIOp::create(
+      b, loc, parallel.getInductionVars()[0], idx(b, loc, kOutputBlock));
+  Value blockEnd =
+      arith::AddIOp::create(b, loc, blockBegin, idx(b, loc, kOutputBlock));
+  if (spec.n % kOutputBlock != 0)
+    blockEnd = arith::MinSIOp::create(b, loc, blockEnd, idx(b, loc, spec.n));
+
   auto tileLoop =
       scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), idx(b, loc, tile));
   b.setInsertionPointToStart(tileLoop.getBody());
@@ -217,84 +239,150 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
     return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
   };
 
-  SmallVector<Value> init(tile * accumulatorsPerRow, zeroLanes);
-  auto stepLoop = scf::ForOp::create(
-      b, loc, c0, idx(b, loc, spec.k / LutKernelSpec::kStepCodes), c1, init,
-      [&](OpBuilder &sb, Location sl, Value step, ValueRange accs) {
-        Value byteStart =
-            arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepBytes));
-        Value codeStart = arith::MulIOp::create(
-            sb, sl, step, idx(sb, sl, LutKernelSpec::kStepCodes));
-        Value packed = vector::LoadOp::create(sb, sl, stepType, indices,
-                                              ValueRange{n, byteStart});
-        SmallVector<Value> nextAccs(accs);
-        for (int64_t v = 0; v < vectorsPerStep; ++v) {
-          Value bytes = vector::ShuffleOp::create(sb, sl, packed, zeroBytes,
-                                                  plan.byteMasks[v]);
-          Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
-          Value codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
-          // vpermps reads only the low log2(lanes) bits of an index, and a
-          // one-register table repeats every `entries` lanes, so the bits
-          // above the code need no mask there.
-          if (codeMask)
-            codes = arith::AndIOp::create(sb, sl, codes, codeMask);
-          Value weights = lookUp(sb, sl, table, codes);
-          Value column =
-              arith::AddIOp::create(sb, sl, codeStart, idx(sb, sl, v * lanes));
-          for (int64_t m = 0; m < tile; ++m) {
-            Value activations = vector::LoadOp::create(
-                sb, sl, lanesF32, x, ValueRange{rowOf(sb, sl, m), column});
-            Value &acc =
-                nextAccs[m * accumulatorsPerRow + v % accumulatorsPerRow];
-            acc = vector::FMAOp::create(sb, sl, weights, activations, acc);
-          }
-        }
-        scf::YieldOp::create(sb, sl, nextAccs);
-      });
-
-  // One horizontal sum per output, then the bias and the CSR outliers.
-  Value rowStart, rowEnd;
-  if (spec.hasOutliers) {
+  // sum + bias[n] + the row's CSR outliers of output n.
+  auto addBiasAndOutliers = [&](OpBuilder &ob, Location l, Value n, Value row,
+                                Value sum) -> Value {
+    if (spec.hasBias)
+      sum = arith::AddFOp::create(
+          ob, l, sum,
+          toF32(ob, l, memref::LoadOp::create(ob, l, bias, ValueRange{n})));
+    if (!spec.hasOutliers)
+      return sum;
     auto readIndex = [&](Value at) -> Value {
       return arith::IndexCastOp::create(
-          b, loc, b.getIndexType(),
-          memref::LoadOp::create(b, loc, rowPtr, ValueRange{at}));
+          ob, l, ob.getIndexType(),
+          memref::LoadOp::create(ob, l, rowPtr, ValueRange{at}));
     };
-    rowStart = readIndex(n);
-    rowEnd = readIndex(arith::AddIOp::create(b, loc, n, c1));
-  }
-  Value biasValue;
-  if (spec.hasBias)
-    biasValue =
-        toF32(b, loc, memref::LoadOp::create(b, loc, bias, ValueRange{n}));
-  for (int64_t m = 0; m < tile; ++m) {
-    Value row = rowOf(b, loc, m);
-    Value acc = stepLoop.getResult(m * accumulatorsPerRow);
-    for (int64_t a = 1; a < accumulatorsPerRow; ++a)
-      acc = arith::AddFOp::create(
-          b, loc, acc, stepLoop.getResult(m * accumulatorsPerRow + a));
-    Value sum =
-        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
-    if (biasValue)
-      sum = arith::AddFOp::create(b, loc, sum, biasValue);
-    if (spec.hasOutliers) {
-      auto outlierLoop = scf::ForOp::create(
-          b, loc, rowStart, rowEnd, c1, ValueRange{sum},
-          [&](OpBuilder &ob, Location l, Value p, ValueRange iter) {
-            Value col = arith::IndexCastOp::create(
-                ob, l, ob.getIndexType(),
-                memref::LoadOp::create(ob, l, colInd, ValueRange{p}));
-            Value value = toF32(
-                ob, l, memref::LoadOp::create(ob, l, values, ValueRange{p}));
-            Value activation =
-                memref::LoadOp::create(ob, l, x, ValueRange{row, col});
-            scf::YieldOp::create(ob, l,
-                                 ValueRange{math::FmaOp::create(
-                                     ob, l, value, activation, iter[0])});
-          });
-      sum = outlierLoop.getResult(0);
+    Value begin = readIndex(n);
+    Value end = readIndex(arith::AddIOp::create(ob, l, n, idx(ob, l, 1)));
+    auto outlierLoop = scf::ForOp::create(
+        ob, l, begin, end, idx(ob, l, 1), ValueRange{sum},
+        [&](OpBuilder &lb, Location ll, Value p, ValueRange iter) {
+          Value col = arith::IndexCastOp::create(
+              lb, ll, lb.getIndexType(),
+              memref::LoadOp::create(lb, ll, colInd, ValueRange{p}));
+          Value value = toF32(
+              lb, ll, memref::LoadOp::create(lb, ll, values, ValueRange{p}));
+          Value activation =
+              memref::LoadOp::create(lb, ll, x, ValueRange{row, col});
+          scf::YieldOp::create(lb, ll,
+                               ValueRange{math::FmaOp::create(
+                                   lb, ll, value, activation, iter[0])});
+        });
+    return outlierLoop.getResult(0);
+  };
+
+  // Loops over the block's output rows n; `body` builds the step for n.
+  auto forEachOutput =
+      [&](OpBuilder &ob, Location l,
+          function_ref<void(OpBuilder &, Location, Value)> body) {
+        scf::ForOp::create(
+            ob, l, blockBegin, blockEnd, idx(ob, l, 1), ValueRange{},
+            [&](OpBuilder &nb, Location nl, Value n, ValueRange) {
+              body(nb, nl, n);
+              scf::YieldOp::create(nb, nl);
+            });
+      };
+
+  // The dot products of the tile's rows with output n over steps
+  // [stepBegin, stepEnd): the row's table in registers, then per step one
+  // load of packed codes and, per vector, shuffle, shift, permute, FMAs.
+  // Returns one horizontal sum per row of the tile.
+  auto dotProducts = [&](OpBuilder &ob, Location l, Value n, Value stepBegin,
+                         Value stepEnd) -> SmallVector<Value> {
+    SmallVector<Value> table = loadTable(ob, l, codebooks, n, spec);
+    SmallVector<Value> init(tile * accumulatorsPerRow, zeroLanes);
+    auto stepLoop = scf::ForOp::create(
+        ob, l, stepBegin, stepEnd, idx(ob, l, 1), init,
+        [&](OpBuilder &sb, Location sl, Value step, ValueRange accs) {
+          Value byteStart =
+              arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepBytes));
+          Value codeStart =
+              arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepCodes));
+          Value packed = vector::LoadOp::create(sb, sl, stepType, indices,
+                                                ValueRange{n, byteStart});
+          SmallVector<Value> nextAccs(accs);
+          for (int64_t v = 0; v < vectorsPerStep; ++v) {
+            Value bytes = vector::ShuffleOp::create(sb, sl, packed, zeroBytes,
+                                                    plan.byteMasks[v]);
+            Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
+            Value codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
+            // vpermps reads only the low log2(lanes) bits of an index, and a
+            // one-register table repeats every `entries` lanes, so the bits
+            // above the code need no mask there.
+            if (codeMask)
+              codes = arith::AndIOp::create(sb, sl, codes, codeMask);
+            Value weights = lookUp(sb, sl, table, codes);
+            Value column = arith::AddIOp::create(sb, sl, codeStart,
+                                                 idx(sb, sl, v * lanes));
+            for (int64_t m = 0; m < tile; ++m) {
+              Value activations = vector::LoadOp::create(
+                  sb, sl, lanesF32, x, ValueRange{rowOf(sb, sl, m), column});
+              Value &acc =
+                  nextAccs[m * accumulatorsPerRow + v % accumulatorsPerRow];
+              acc = vector::FMAOp::create(sb, sl, weights, activations, acc);
+            }
+          }
+          scf::YieldOp::create(sb, sl, nextAccs);
+        });
+    SmallVector<Value> sums;
+    for (int64_t m = 0; m < tile; ++m) {
+      Value acc = stepLoop.getResult(m * accumulatorsPerRow);
+      for (int64_t a = 1; a < accumulatorsPerRow; ++a)
+        acc = arith::AddFOp::create(
+            ob, l, acc, stepLoop.getResult(m * accumulatorsPerRow + a));
+      // In any order: a tree of shuffles and adds instead of a chain of
+      // `lanes` dependent scalar adds per output.
+      sums.push_back(
+          vector::ReductionOp::create(ob, l, vector::CombiningKind::ADD, acc,
+                                      arith::FastMathFlags::reassoc));
     }
-    memref::StoreOp::create(b, loc, sum, y, ValueRange{row, n});
+    return sums;
+  };
+
+  if (numChunks == 1) {
+    // One pass: y = dot product + bias + outliers.
+    forEachOutput(b, loc, [&](OpBuilder &ob, Location l, Value n) {
+      SmallVector<Value> sums =
+          dotProducts(ob, l, n, idx(ob, l, 0), idx(ob, l, totalSteps));
+      for (int64_t m = 0; m < tile; ++m) {
+        Value row = rowOf(ob, l, m);
+        memref::StoreOp::create(ob, l,
+                                addBiasAndOutliers(ob, l, n, row, sums[m]), y,
+                                ValueRange{row, n});
+      }
+    });
+  } else {
+    // y starts as bias + outliers; each chunk adds its partial sums.
+    forEachOutput(b, loc, [&](OpBuilder &ob, Location l, Value n) {
+      for (int64_t m = 0; m < tile; ++m) {
+        Value row = rowOf(ob, l, m);
+        memref::StoreOp::create(ob, l, addBiasAndOutliers(ob, l, n, row, zeroF),
+                                y, ValueRange{row, n});
+      }
+    });
+    scf::ForOp::create(
+        b, loc, c0, idx(b, loc, numChunks), c1, ValueRange{},
+        [&](OpBuilder &cb, Location cl, Value chunk, ValueRange) {
+          Value stepBegin =
+              arith::MulIOp::create(cb, cl, chunk, idx(cb, cl, chunkSteps));
+          Value stepEnd = arith::MinSIOp::create(
+              cb, cl,
+              arith::AddIOp::create(cb, cl, stepBegin, idx(cb, cl, chunkSteps)),
+              idx(cb, cl, totalSteps));
+          forEachOutput(cb, cl, [&](OpBuilder &ob, Location l, Value n) {
+            SmallVector<Value> sums = dotProducts(ob, l, n, stepBegin, stepEnd);
+            for (int64_t m = 0; m < tile; ++m) {
+              Value row = rowOf(ob, l, m);
+              Value partial =
+                  memref::LoadOp::create(ob, l, y, ValueRange{row, n});
+              memref::StoreOp::create(
+                  ob, l, arith::AddFOp::create(ob, l, partial, sums[m]), y,
+                  ValueRange{row, n});
+            }
+          });
+          scf::YieldOp::create(cb, cl);
+        });
   }
 
   b.setInsertionPointToEnd(entry);

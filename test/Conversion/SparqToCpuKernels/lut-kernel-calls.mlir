@@ -20,15 +20,18 @@
 // CHECK-NOT: sparq.lut_matmul
 // CHECK: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v512({{.*}}) attributes {sparq.lut_kernel = {bias = true, bits = 3 : i64, k = 64 : i64, m = 2 : i64, n = 8 : i64, outliers = false, vector_bits = 512 : i64}}
 
-// The body keeps the row's 8 centroids in a zmm register (repeated to 16
-// lanes), unpacks 32 codes per 12-byte load with byte shuffles, shifts and
-// masks, and looks them up with vpermps.
+// The body runs blocks of 16 output rows in parallel (the last one cut at
+// N), keeps each row's 8 centroids in a zmm register (repeated to 16
+// lanes), unpacks 32 codes per 12-byte load with byte shuffles and shifts
+// (no mask: vpermps reads the low 4 index bits), and looks them up.
 // BODY-LABEL: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v512
 // BODY-NOT: sparq.lut_kernel
 // BODY: scf.parallel
+// BODY: arith.minsi
+// BODY: scf.for
+// BODY: scf.for
 // BODY: vector.load %{{.*}} : memref<8x8xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
 // BODY: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7] : vector<8xf32>, vector<8xf32>
-// BODY: scf.for
 // BODY: scf.for
 // BODY: vector.load %{{.*}} : memref<8x24xi8, strided<[?, 1], offset: ?>>, vector<12xi8>
 // BODY: vector.shuffle {{.*}} [0, 1, 12, 12, 0, 1, 12, 12, 0, 1, 12, 12, 1, 2, 12, 12
@@ -43,10 +46,12 @@
 // BODY: vector.fma
 // BODY: vector.fma
 // BODY: scf.yield
-// BODY: vector.reduction <add>
+// BODY: vector.reduction <add>, %{{.*}} fastmath<reassoc>
+// BODY: vector.reduction <add>, %{{.*}} fastmath<reassoc>
+// BODY: memref.load %{{.*}} : memref<8xf32
 // BODY: arith.addf
 // BODY: memref.store
-// BODY: vector.reduction <add>
+// BODY: memref.load %{{.*}} : memref<8xf32
 // BODY: arith.addf
 // BODY: memref.store
 
@@ -127,4 +132,34 @@ func.func @not_covered(%x: tensor<1x48xf32>, %idx: tensor<8x18xi8>, %cb: tensor<
   %c = sparq.lut_matmul %x3, %idx3, %cb bits(3) : (tensor<65x64xf32>, tensor<8x24xi8>, tensor<8x8xf32>) -> tensor<65x8xf32>
   %d = sparq.lut_matmul %x4, %idx3, %cb bits(3) : (tensor<?x64xf32>, tensor<8x24xi8>, tensor<8x8xf32>) -> tensor<?x8xf32>
   return %a, %b, %c, %d : tensor<1x8xf32>, tensor<1x8xf32>, tensor<65x8xf32>, tensor<?x8xf32>
+}
+
+// -----
+
+// 8 rows of K = 1024 activations would not stay in L1 while outputs stream
+// past them: K goes in two chunks of 512. y starts as the bias, and each
+// chunk adds its partial sums.
+// CHECK-LABEL: func @lut4_chunks
+// CHECK: call @__sparq_lut_matmul_b4_m8_n32_k1024_bias_f32_f32_v512(
+// BODY-LABEL: func.func private @__sparq_lut_matmul_b4_m8_n32_k1024_bias_f32_f32_v512
+// BODY: scf.parallel
+// BODY-NOT: arith.minsi
+// BODY: scf.for
+// BODY: scf.for
+// BODY: memref.load %{{.*}} : memref<32xf32
+// BODY: memref.store
+// BODY: scf.for %{{.*}} = %c0 to %c2{{(_[0-9]+)?}} step %c1
+// BODY: arith.muli %{{.*}}, %c16
+// BODY: arith.minsi %{{.*}}, %c32
+// BODY: scf.for
+// BODY: scf.for
+// BODY-COUNT-8: vector.fma
+// BODY: scf.yield
+// BODY-COUNT-8: vector.reduction
+// BODY: memref.load %{{.*}} : memref<8x32xf32>
+// BODY: arith.addf
+// BODY: memref.store
+func.func @lut4_chunks(%x: tensor<8x1024xf32>, %idx: tensor<32x512xi8>, %cb: tensor<32x16xf32>, %b: tensor<32xf32>) -> tensor<8x32xf32> {
+  %y = sparq.lut_matmul %x, %idx, %cb bias(%b) bits(4) : (tensor<8x1024xf32>, tensor<32x512xi8>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+  return %y : tensor<8x32xf32>
 }

@@ -69,8 +69,10 @@ int64_t rowsPerTile(int64_t rows) {
 
 /// How a step's packed bytes become codes, one vector of `lanes` codes at a
 /// time: the shuffle mask picking, for each 32-bit lane, the byte holding
-/// its code and the next one (or a zero byte), and the shift right that
-/// brings the code to bit 0.
+/// its code and the next one, and the shift right that brings the code to
+/// bit 0. The bits above the code are don't-cares (the permute ignores them
+/// or a mask clears them), so the other bytes repeat the code's byte: a
+/// single-source shuffle, one vpermb with AVX-512 VBMI.
 struct UnpackPlan {
   SmallVector<SmallVector<int64_t>> byteMasks;
   SmallVector<SmallVector<int32_t>> shifts;
@@ -78,9 +80,6 @@ struct UnpackPlan {
 
 UnpackPlan planUnpacking(const LutKernelSpec &spec) {
   int64_t lanes = spec.lanes(), bytes = spec.stepBytes();
-  // Index `bytes` selects the first byte of the second shuffle operand, a
-  // zero vector.
-  int64_t zeroByte = bytes;
   UnpackPlan plan;
   for (int64_t first = 0; first < LutKernelSpec::kStepCodes; first += lanes) {
     SmallVector<int64_t> mask;
@@ -89,9 +88,9 @@ UnpackPlan planUnpacking(const LutKernelSpec &spec) {
       int64_t bit = code * spec.bits;
       int64_t byte = bit / 8;
       mask.push_back(byte);
-      mask.push_back(byte + 1 < bytes ? byte + 1 : zeroByte);
-      mask.push_back(zeroByte);
-      mask.push_back(zeroByte);
+      mask.push_back(std::min(byte + 1, bytes - 1));
+      mask.push_back(byte);
+      mask.push_back(byte);
       shift.push_back(static_cast<int32_t>(bit % 8));
     }
     plan.byteMasks.push_back(std::move(mask));
@@ -180,13 +179,10 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
   int64_t vectorsPerStep = LutKernelSpec::kStepCodes / lanes;
   auto lanesF32 = VectorType::get({lanes}, f32);
   auto lanesI32 = VectorType::get({lanes}, i32);
-  auto stepType = VectorType::get({stepBytes}, i8);
   UnpackPlan plan = planUnpacking(spec);
 
   // The constants of the unpacking.
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
-  Value zeroBytes = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(stepType, b.getI8IntegerAttr(0)));
   Value codeMask;
   if (spec.entries() > lanes)
     codeMask = arith::ConstantOp::create(
@@ -291,40 +287,59 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
   auto dotProducts = [&](OpBuilder &ob, Location l, Value n, Value stepBegin,
                          Value stepEnd) -> SmallVector<Value> {
     SmallVector<Value> table = loadTable(ob, l, codebooks, n, spec);
-    SmallVector<Value> init(tile * accumulatorsPerRow, zeroLanes);
-    auto stepLoop = scf::ForOp::create(
-        ob, l, stepBegin, stepEnd, idx(ob, l, 1), init,
-        [&](OpBuilder &sb, Location sl, Value step, ValueRange accs) {
-          Value byteStart =
-              arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepBytes));
-          Value codeStart =
-              arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepCodes));
-          Value packed = vector::LoadOp::create(sb, sl, stepType, indices,
-                                                ValueRange{n, byteStart});
-          SmallVector<Value> nextAccs(accs);
-          for (int64_t v = 0; v < vectorsPerStep; ++v) {
-            Value bytes = vector::ShuffleOp::create(sb, sl, packed, zeroBytes,
-                                                    plan.byteMasks[v]);
-            Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
-            Value codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
-            // vpermps reads only the low log2(lanes) bits of an index, and a
-            // one-register table repeats every `entries` lanes, so the bits
-            // above the code need no mask there.
-            if (codeMask)
-              codes = arith::AndIOp::create(sb, sl, codes, codeMask);
-            Value weights = lookUp(sb, sl, table, codes);
-            Value column = arith::AddIOp::create(sb, sl, codeStart,
-                                                 idx(sb, sl, v * lanes));
-            for (int64_t m = 0; m < tile; ++m) {
-              Value activations = vector::LoadOp::create(
-                  sb, sl, lanesF32, x, ValueRange{rowOf(sb, sl, m), column});
-              Value &acc =
-                  nextAccs[m * accumulatorsPerRow + v % accumulatorsPerRow];
-              acc = vector::FMAOp::create(sb, sl, weights, activations, acc);
-            }
+    // One step: `loadBytes` bytes of codes (the step's own, or 16 where
+    // the row continues past them: one vbroadcasti32x4 from memory instead
+    // of an assembled 12-byte load and a register broadcast).
+    auto stepBody = [&](int64_t loadBytes) {
+      return [&, loadBytes](OpBuilder &sb, Location sl, Value step,
+                            ValueRange accs) {
+        Value byteStart =
+            arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepBytes));
+        Value codeStart =
+            arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepCodes));
+        Value packed =
+            vector::LoadOp::create(sb, sl, VectorType::get({loadBytes}, i8),
+                                   indices, ValueRange{n, byteStart});
+        SmallVector<Value> nextAccs(accs);
+        for (int64_t v = 0; v < vectorsPerStep; ++v) {
+          Value bytes = vector::ShuffleOp::create(sb, sl, packed, packed,
+                                                  plan.byteMasks[v]);
+          Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
+          Value codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
+          // vpermps reads only the low log2(lanes) bits of an index, and a
+          // one-register table repeats every `entries` lanes, so the bits
+          // above the code need no mask there.
+          if (codeMask)
+            codes = arith::AndIOp::create(sb, sl, codes, codeMask);
+          Value weights = lookUp(sb, sl, table, codes);
+          Value column =
+              arith::AddIOp::create(sb, sl, codeStart, idx(sb, sl, v * lanes));
+          for (int64_t m = 0; m < tile; ++m) {
+            Value activations = vector::LoadOp::create(
+                sb, sl, lanesF32, x, ValueRange{rowOf(sb, sl, m), column});
+            Value &acc =
+                nextAccs[m * accumulatorsPerRow + v % accumulatorsPerRow];
+            acc = vector::FMAOp::create(sb, sl, weights, activations, acc);
           }
-          scf::YieldOp::create(sb, sl, nextAccs);
-        });
+        }
+        scf::YieldOp::create(sb, sl, nextAccs);
+      };
+    };
+    SmallVector<Value> init(tile * accumulatorsPerRow, zeroLanes);
+    scf::ForOp stepLoop;
+    if (stepBytes == 16) {
+      stepLoop = scf::ForOp::create(ob, l, stepBegin, stepEnd, idx(ob, l, 1),
+                                    init, stepBody(16));
+    } else {
+      // Every step but the row's last may read 16 bytes.
+      Value wideEnd =
+          arith::MinSIOp::create(ob, l, stepEnd, idx(ob, l, totalSteps - 1));
+      wideEnd = arith::MaxSIOp::create(ob, l, wideEnd, stepBegin);
+      auto wideLoop = scf::ForOp::create(ob, l, stepBegin, wideEnd,
+                                         idx(ob, l, 1), init, stepBody(16));
+      stepLoop = scf::ForOp::create(ob, l, wideEnd, stepEnd, idx(ob, l, 1),
+                                    wideLoop.getResults(), stepBody(stepBytes));
+    }
     SmallVector<Value> sums;
     for (int64_t m = 0; m < tile; ++m) {
       Value acc = stepLoop.getResult(m * accumulatorsPerRow);

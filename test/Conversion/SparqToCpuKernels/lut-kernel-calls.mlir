@@ -22,8 +22,9 @@
 
 // The body runs blocks of 16 output rows in parallel (the last one cut at
 // N), keeps each row's 8 centroids in a zmm register (repeated to 16
-// lanes), unpacks 32 codes per 12-byte load with byte shuffles and shifts
-// (no mask: vpermps reads the low 4 index bits), and looks them up.
+// lanes), unpacks 32 codes per 16-byte load with byte shuffles and shifts
+// (no mask: vpermps reads the low 4 index bits), and looks them up. The
+// row's last step loads exactly its 12 bytes.
 // BODY-LABEL: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v512
 // BODY-NOT: sparq.lut_kernel
 // BODY: scf.parallel
@@ -33,18 +34,21 @@
 // BODY: vector.load %{{.*}} : memref<8x8xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
 // BODY: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7] : vector<8xf32>, vector<8xf32>
 // BODY: scf.for
-// BODY: vector.load %{{.*}} : memref<8x24xi8, strided<[?, 1], offset: ?>>, vector<12xi8>
-// BODY: vector.shuffle {{.*}} [0, 1, 12, 12, 0, 1, 12, 12, 0, 1, 12, 12, 1, 2, 12, 12
+// BODY: %[[WIDE:.*]] = vector.load %{{.*}} : memref<8x24xi8, strided<[?, 1], offset: ?>>, vector<16xi8>
+// BODY: vector.shuffle %[[WIDE]], %[[WIDE]] [0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 2, 1, 1
 // BODY: vector.bitcast {{.*}} : vector<64xi8> to vector<16xi32>
 // BODY: arith.shrui
 // BODY-NOT: arith.andi
 // BODY: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
 // BODY: vector.fma
 // BODY: vector.fma
-// BODY: vector.shuffle
+// BODY: vector.shuffle %[[WIDE]], %[[WIDE]] [6, 7, 6, 6,
 // BODY: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
 // BODY: vector.fma
 // BODY: vector.fma
+// BODY: scf.yield
+// BODY: scf.for
+// BODY: vector.load %{{.*}} : memref<8x24xi8, strided<[?, 1], offset: ?>>, vector<12xi8>
 // BODY: scf.yield
 // BODY: vector.reduction <add>, %{{.*}} fastmath<reassoc>
 // BODY: vector.reduction <add>, %{{.*}} fastmath<reassoc>
@@ -57,7 +61,7 @@
 
 // With 256-bit vectors, 8 codes per permute and 8 centroids in a ymm.
 // AVX2-LABEL: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v256
-// AVX2: vector.shuffle {{.*}} : vector<12xi8>, vector<12xi8>
+// AVX2: vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
 // AVX2: vector.bitcast {{.*}} : vector<32xi8> to vector<8xi32>
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
 // AVX2-NOT: permvar.sf.512
@@ -85,7 +89,7 @@ func.func @lut3_bias(%x: tensor<1x2x64xf32>, %idx: tensor<8x24xi8>, %cb: tensor<
 // BODY-LABEL: func.func private @__sparq_lut_matmul_b4_m1_n4_k32_csr_f32_i32_i32_f32_v512
 // BODY: vector.load %{{.*}} : memref<4x16xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
 // BODY: vector.load %{{.*}} : memref<4x16xi8, strided<[?, 1], offset: ?>>, vector<16xi8>
-// BODY: vector.shuffle {{.*}} [0, 1, 16, 16, 0, 1, 16, 16, 1, 2, 16, 16
+// BODY: vector.shuffle {{.*}} [0, 1, 0, 0, 0, 1, 0, 0, 1, 2, 1, 1
 // BODY: arith.shrui %{{.*}}, %{{.*}} : vector<16xi32>
 // BODY-NOT: arith.andi
 // BODY: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"

@@ -257,7 +257,8 @@ LUT_CASES = [
     # 16-row output blocks.
     (8, 24, 1536, 3, True, True),
     (4, 20, 2400, 4, True, True),
-    (1, 18, 8288, 3, True, True),
+    (2, 18, 8288, 3, True, True),
+    (1, 18, 8288, 3, True, True),  # one row: no chunks
 ]
 
 

@@ -286,13 +286,16 @@ def test_lut_uncovered_falls_back(tmp_path, m, k, bits):
     assert_close(y, expected)
 
 
-def host_has_avx512():
-    return "avx512f" in pathlib.Path("/proc/cpuinfo").read_text()
+def host_has(flag):
+    return re.search(rf"\b{flag}\b", pathlib.Path("/proc/cpuinfo").read_text())
 
 
 CPUS = ["x86-64-v3",
         pytest.param("x86-64-v4", marks=pytest.mark.skipif(
-            not host_has_avx512(), reason="the host CPU lacks AVX-512"))]
+            not host_has("avx512f"), reason="the host CPU lacks AVX-512"))]
+# x86-64-v4 has no VBMI; Ice Lake servers have it (vpmultishiftqb unpacking).
+LUT_CPUS = CPUS + [pytest.param("icelake-server", marks=pytest.mark.skipif(
+    not host_has("avx512vbmi"), reason="the host CPU lacks AVX-512 VBMI"))]
 
 
 def test_lut_without_avx2_falls_back(tmp_path):
@@ -306,7 +309,7 @@ def test_lut_without_avx2_falls_back(tmp_path):
     assert_close(y, expected)
 
 
-@pytest.mark.parametrize("cpu", CPUS)
+@pytest.mark.parametrize("cpu", LUT_CPUS)
 @pytest.mark.parametrize("m,n,k,bits,bias,outliers",
                          [(1, 64, 512, 3, True, True),
                           (8, 24, 384, 4, True, True),
@@ -355,3 +358,16 @@ def test_avx2_exact_qmatmul_has_no_zmm(tmp_path):
     asm = (tmp_path / "q.s").read_text()
     assert re.search(r"vfmadd\w+\s+.*%ymm", asm)
     assert "zmm" not in asm
+
+
+@pytest.mark.parametrize("bits", [3, 4])
+def test_vbmi_code_unpacks_with_multishift(tmp_path, bits):
+    """With VBMI each vector of codes is one vpmultishiftqb on a qword
+    broadcast from memory; without it (x86-64-v4), byte shuffles and
+    shifts."""
+    asm = compile_and_run_lut(tmp_path, 2, 8, 128, bits, True, False,
+                              cpu="icelake-server", emit="asm")
+    assert re.search(r"vpmultishiftqb\s+\d*\(%\w+\)\{1to8\}, %zmm", asm)
+    asm = compile_and_run_lut(tmp_path, 2, 8, 128, bits, True, False,
+                              cpu="x86-64-v4", emit="asm")
+    assert "vpmultishiftqb" not in asm and "vpshufb" in asm

@@ -83,7 +83,9 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
     activation row of a tile; bias and CSR outliers are added per output.
     `vector-bits` picks the registers: 512 (AVX-512, zmm) or 256 (AVX2, ymm;
     16-entry tables take two permutes and a blend); 0 leaves codebook
-    matmuls to the reference lowering (CPUs without AVX2).
+    matmuls to the reference lowering (CPUs without AVX2). With `vbmi`,
+    512-bit kernels unpack each vector of codes with one `vpmultishiftqb`
+    on a qword broadcast from memory instead.
 
     Example:
 
@@ -107,6 +109,9 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
            "Vector register width of the codebook (lut_matmul) kernels: 512 "
            "(AVX-512), 256 (AVX2) or 0 (no codebook kernels)">,
+    Option<"vbmi", "vbmi", "bool", /*default=*/"false",
+           "The target has AVX-512 VBMI: 512-bit codebook kernels unpack "
+           "codes with vpmultishiftqb">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -99,6 +99,16 @@ UnpackPlan planUnpacking(const LutKernelSpec &spec) {
   return plan;
 }
 
+/// The vpmultishiftqb control that, on a qword holding `lanes` consecutive
+/// codes, puts the byte starting at code i's first bit into the low byte of
+/// 32-bit lane i (the other bytes of the lane select bit 0: don't-cares).
+SmallVector<int8_t> multishiftControl(const LutKernelSpec &spec) {
+  SmallVector<int8_t> control(4 * spec.lanes(), 0);
+  for (int64_t lane = 0; lane < spec.lanes(); ++lane)
+    control[4 * lane] = static_cast<int8_t>(lane * spec.bits);
+  return control;
+}
+
 /// vpermps: lanes of `table` selected by the low bits of `indices`.
 Value permute(OpBuilder &b, Location loc, Value table, Value indices) {
   auto type = cast<VectorType>(table.getType());
@@ -193,6 +203,12 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
   for (ArrayRef<int32_t> shift : plan.shifts)
     shifts.push_back(arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(lanesI32, shift)));
+  Value shiftControl;
+  if (spec.vbmi)
+    shiftControl = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({4 * lanes}, i8),
+                               ArrayRef(multishiftControl(spec))));
   Value zeroLanes = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(lanesF32, b.getF32FloatAttr(0)));
   Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
@@ -294,22 +310,52 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
     // One step: `loadBytes` bytes of codes (the step's own, or 16 where
     // the row continues past them: one vbroadcasti32x4 from memory instead
     // of an assembled 12-byte load and a register broadcast).
-    auto stepBody = [&](int64_t loadBytes) {
-      return [&, loadBytes](OpBuilder &sb, Location sl, Value step,
-                            ValueRange accs) {
+    // With `multishift` (VBMI), each vector of codes is instead one qword
+    // broadcast from memory and one vpmultishiftqb; its 8-byte loads reach
+    // 2 bytes past a 3-bit step, so not on a row's last step.
+    auto stepBody = [&](int64_t loadBytes, bool multishift) {
+      return [&, loadBytes, multishift](OpBuilder &sb, Location sl, Value step,
+                                        ValueRange accs) {
         Value byteStart =
             arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepBytes));
         Value codeStart =
             arith::MulIOp::create(sb, sl, step, idx(sb, sl, stepCodes));
-        Value packed =
-            vector::LoadOp::create(sb, sl, VectorType::get({loadBytes}, i8),
-                                   indices, ValueRange{n, byteStart});
+        Value packed;
+        if (!multishift)
+          packed =
+              vector::LoadOp::create(sb, sl, VectorType::get({loadBytes}, i8),
+                                     indices, ValueRange{n, byteStart});
         SmallVector<Value> nextAccs(accs);
         for (int64_t v = 0; v < vectorsPerStep; ++v) {
-          Value bytes = vector::ShuffleOp::create(sb, sl, packed, packed,
-                                                  plan.byteMasks[v]);
-          Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
-          Value codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
+          Value codes;
+          if (multishift) {
+            Value at = arith::AddIOp::create(
+                sb, sl, byteStart, idx(sb, sl, v * lanes * spec.bits / 8));
+            Value qword = vector::LoadOp::create(
+                sb, sl, VectorType::get({8}, i8), indices, ValueRange{n, at});
+            Value scalar = vector::ExtractOp::create(
+                sb, sl,
+                vector::BitCastOp::create(
+                    sb, sl, VectorType::get({1}, sb.getI64Type()), qword),
+                ArrayRef<int64_t>{0});
+            Value data = vector::BitCastOp::create(
+                sb, sl, VectorType::get({4 * lanes}, i8),
+                vector::BroadcastOp::create(
+                    sb, sl, VectorType::get({lanes / 2}, sb.getI64Type()),
+                    scalar));
+            Value selected =
+                LLVM::CallIntrinsicOp::create(
+                    sb, sl, data.getType(),
+                    sb.getStringAttr("llvm.x86.avx512.pmultishift.qb.512"),
+                    ValueRange{shiftControl, data})
+                    .getResult(0);
+            codes = vector::BitCastOp::create(sb, sl, lanesI32, selected);
+          } else {
+            Value bytes = vector::ShuffleOp::create(sb, sl, packed, packed,
+                                                    plan.byteMasks[v]);
+            Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
+            codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
+          }
           // vpermps reads only the low log2(lanes) bits of an index, and a
           // one-register table repeats every `entries` lanes, so the bits
           // above the code need no mask there.
@@ -333,16 +379,18 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
     scf::ForOp stepLoop;
     if (stepBytes == 16) {
       stepLoop = scf::ForOp::create(ob, l, stepBegin, stepEnd, idx(ob, l, 1),
-                                    init, stepBody(16));
+                                    init, stepBody(16, spec.vbmi));
     } else {
       // Every step but the row's last may read 16 bytes.
       Value wideEnd =
           arith::MinSIOp::create(ob, l, stepEnd, idx(ob, l, totalSteps - 1));
       wideEnd = arith::MaxSIOp::create(ob, l, wideEnd, stepBegin);
-      auto wideLoop = scf::ForOp::create(ob, l, stepBegin, wideEnd,
-                                         idx(ob, l, 1), init, stepBody(16));
-      stepLoop = scf::ForOp::create(ob, l, wideEnd, stepEnd, idx(ob, l, 1),
-                                    wideLoop.getResults(), stepBody(stepBytes));
+      auto wideLoop =
+          scf::ForOp::create(ob, l, stepBegin, wideEnd, idx(ob, l, 1), init,
+                             stepBody(16, spec.vbmi));
+      stepLoop =
+          scf::ForOp::create(ob, l, wideEnd, stepEnd, idx(ob, l, 1),
+                             wideLoop.getResults(), stepBody(stepBytes, false));
     }
     SmallVector<Value> sums;
     for (int64_t m = 0; m < tile; ++m) {

@@ -27,9 +27,10 @@ std::string LutKernelSpec::name(TypeRange argTypes) const {
   llvm::raw_string_ostream os(types);
   for (Type type : argTypes.drop_front(2).drop_back())
     os << "_" << cast<ShapedType>(type).getElementType();
-  return llvm::formatv("__sparq_lut_matmul_b{0}_m{1}_n{2}_k{3}{4}{5}{6}_v{7}",
-                       bits, m, n, k, hasBias ? "_bias" : "",
-                       hasOutliers ? "_csr" : "", types, vectorBits)
+  return llvm::formatv(
+             "__sparq_lut_matmul_b{0}_m{1}_n{2}_k{3}{4}{5}{6}_v{7}{8}", bits, m,
+             n, k, hasBias ? "_bias" : "", hasOutliers ? "_csr" : "", types,
+             vectorBits, vbmi ? "_vbmi" : "")
       .str();
 }
 
@@ -43,6 +44,7 @@ DictionaryAttr LutKernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("bias", b.getBoolAttr(hasBias)),
       b.getNamedAttr("outliers", b.getBoolAttr(hasOutliers)),
       b.getNamedAttr("vector_bits", b.getI64IntegerAttr(vectorBits)),
+      b.getNamedAttr("vbmi", b.getBoolAttr(vbmi)),
   });
 }
 
@@ -61,9 +63,10 @@ FailureOr<LutKernelSpec> LutKernelSpec::fromAttr(DictionaryAttr attr) {
   };
   auto m = getInt("m"), n = getInt("n"), k = getInt("k"), bits = getInt("bits"),
        vectorBits = getInt("vector_bits");
-  auto bias = getBool("bias"), outliers = getBool("outliers");
-  if (!m || !n || !k || !bits || !vectorBits || !bias || !outliers ||
-      (*bits != 3 && *bits != 4) ||
+  auto bias = getBool("bias"), outliers = getBool("outliers"),
+       vbmi = getBool("vbmi");
+  if (!m || !n || !k || !bits || !vectorBits || !bias || !outliers || !vbmi ||
+      (*vbmi && *vectorBits != 512) || (*bits != 3 && *bits != 4) ||
       (*vectorBits != 256 && *vectorBits != 512) || *m <= 0 || *n <= 0 ||
       *k <= 0 || *k % kStepCodes != 0)
     return failure();
@@ -75,16 +78,19 @@ FailureOr<LutKernelSpec> LutKernelSpec::fromAttr(DictionaryAttr attr) {
   spec.hasBias = *bias;
   spec.hasOutliers = *outliers;
   spec.vectorBits = *vectorBits;
+  spec.vbmi = *vbmi;
   return spec;
 }
 
 std::string sparq::cpu_kernels::unsupportedLutReason(LutMatmulOp op,
                                                      int64_t maxRows,
                                                      int64_t vectorBits,
+                                                     bool vbmi,
                                                      LutKernelSpec &spec) {
   if (vectorBits != 256 && vectorBits != 512)
     return "no vector permute for the target";
   spec.vectorBits = vectorBits;
+  spec.vbmi = vbmi && vectorBits == 512;
   RankedTensorType inputType = op.getInput().getType();
   if (!inputType.getElementType().isF32() ||
       !op.getType().getElementType().isF32())
@@ -163,9 +169,10 @@ Value fromMatrix(RewriterBase &rewriter, Location loc, Value matrix,
 void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
                                                     int64_t maxRows,
                                                     int64_t vectorBits,
+                                                    bool vbmi,
                                                     RewriterBase &rewriter) {
   LutKernelSpec spec;
-  if (!unsupportedLutReason(op, maxRows, vectorBits, spec).empty())
+  if (!unsupportedLutReason(op, maxRows, vectorBits, vbmi, spec).empty())
     return;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);

@@ -40,6 +40,8 @@ struct LutKernelSpec {
   /// Width of the vector registers: 512 (AVX-512, vpermps on zmm) or 256
   /// (AVX2, vpermps on ymm).
   int64_t vectorBits = 512;
+  /// Unpack with AVX-512 VBMI vpmultishiftqb (512-bit vectors only).
+  bool vbmi = false;
 
   int64_t lanes() const { return vectorBits / 32; }
   int64_t entries() const { return int64_t(1) << bits; }
@@ -54,14 +56,16 @@ struct LutKernelSpec {
 
 /// Why no kernel covers `op` with `vectorBits`-wide registers and at most
 /// `maxRows` activation rows (empty if one does); fills `spec` as it goes.
+/// `vbmi` says the target has AVX-512 VBMI.
 std::string unsupportedLutReason(LutMatmulOp op, int64_t maxRows,
-                                 int64_t vectorBits, LutKernelSpec &spec);
+                                 int64_t vectorBits, bool vbmi,
+                                 LutKernelSpec &spec);
 
 /// Replaces `op` by a call of its kernel on the operands' buffers, declaring
 /// the kernel in the module; leaves ops no kernel covers alone (for the
 /// reference lowering).
 void lowerLutMatmulToKernelCall(LutMatmulOp op, int64_t maxRows,
-                                int64_t vectorBits,
+                                int64_t vectorBits, bool vbmi,
                                 mlir::RewriterBase &rewriter);
 
 /// Gives the declaration `func` of the kernel `spec` its body.

@@ -212,7 +212,7 @@ struct ConvertSparqToCpuKernelsPass
     SmallVector<LutMatmulOp> lutOps;
     getOperation().walk([&](LutMatmulOp op) { lutOps.push_back(op); });
     for (LutMatmulOp op : lutOps)
-      lowerLutMatmulToKernelCall(op, maxRows, vectorBits, rewriter);
+      lowerLutMatmulToKernelCall(op, maxRows, vectorBits, vbmi, rewriter);
   }
 };
 

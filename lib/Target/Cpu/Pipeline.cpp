@@ -20,10 +20,10 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
   // sparq op takes the reference lowering.
   if (options.kernels == MatmulKernels::Exact)
     os << "convert-sparq-to-cpu-kernels{activations=f32 vector-bits="
-       << options.vectorBits << "},";
+       << options.vectorBits << " vbmi=" << options.vbmi << "},";
   else if (options.kernels == MatmulKernels::VnniInt8)
     os << "convert-sparq-to-cpu-kernels{activations=int8 vector-bits="
-       << options.vectorBits << "},";
+       << options.vectorBits << " vbmi=" << options.vbmi << "},";
   // Results become out-parameters the caller (the ABI wrapper) owns, with
   // identity layouts, so outputs are written in place and copied never.
   // Deallocation runs before scf.parallel becomes OpenMP, whose loop
@@ -81,6 +81,10 @@ struct CpuPipelineRegistrationOptions
       llvm::cl::desc("Vector width of the codebook kernels: 512 (AVX-512), "
                      "256 (AVX2) or 0 (none)"),
       llvm::cl::init(512)};
+  Option<bool> vbmi{*this, "vbmi",
+                    llvm::cl::desc("The target has AVX-512 VBMI (codebook "
+                                   "kernels unpack with vpmultishiftqb)"),
+                    llvm::cl::init(false)};
 };
 } // namespace
 
@@ -98,6 +102,7 @@ void sparq::cpu::registerCpuPipelines() {
                                              : MatmulKernels::Exact;
         pipelineOptions.threads = options.threads;
         pipelineOptions.vectorBits = options.vectorBits;
+        pipelineOptions.vbmi = options.vbmi;
         (void)buildCpuLoweringPipeline(pm, pipelineOptions);
       });
 }

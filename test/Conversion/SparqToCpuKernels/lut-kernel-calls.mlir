@@ -1,6 +1,8 @@
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels=activations=f32 | FileCheck %s
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels=activations=f32 --generate-sparq-cpu-kernels | FileCheck %s --check-prefix=BODY
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels="activations=f32 vector-bits=256" --generate-sparq-cpu-kernels | FileCheck %s --check-prefix=AVX2
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels="activations=f32 vbmi=true" --generate-sparq-cpu-kernels | FileCheck %s --check-prefix=VBMI
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels="activations=f32 vector-bits=256 vbmi=true" | FileCheck %s --check-prefix=AVX2-VBMI
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels="activations=f32 vector-bits=0" | FileCheck %s --check-prefix=NONE
 // RUN: not sparq-opt %s -split-input-file --convert-sparq-to-cpu-kernels=vector-bits=128 2>&1 | FileCheck %s --check-prefix=BAD-OPTION
 // BAD-OPTION: vector-bits must be 256 or 512 (0: no codebook kernels), got 128
@@ -18,7 +20,7 @@
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK: tensor.expand_shape {{.*}} into tensor<1x2x8xf32>
 // CHECK-NOT: sparq.lut_matmul
-// CHECK: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v512({{.*}}) attributes {sparq.lut_kernel = {bias = true, bits = 3 : i64, k = 64 : i64, m = 2 : i64, n = 8 : i64, outliers = false, vector_bits = 512 : i64}}
+// CHECK: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v512({{.*}}) attributes {sparq.lut_kernel = {bias = true, bits = 3 : i64, k = 64 : i64, m = 2 : i64, n = 8 : i64, outliers = false, vbmi = false, vector_bits = 512 : i64}}
 
 // The body runs blocks of 16 output rows in parallel (the last one cut at
 // N), keeps each row's 8 centroids in a zmm register (repeated to 16
@@ -66,6 +68,28 @@
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
 // AVX2-NOT: permvar.sf.512
 
+// With AVX-512 VBMI each vector of 16 codes is a qword (8-byte load,
+// broadcast) and one vpmultishiftqb whose control selects the byte at bit
+// 3i for lane i; the row's last step, whose 12 bytes end the row, still
+// takes the shuffles.
+// VBMI-LABEL: func.func private @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v512_vbmi
+// VBMI: %[[CONTROL:.*]] = arith.constant dense<[0, 0, 0, 0, 3, 0, 0, 0, 6, 0, 0, 0, 9, 0, 0, 0, 12,
+// VBMI: scf.for
+// VBMI: vector.load %{{.*}} : memref<8x24xi8, strided<[?, 1], offset: ?>>, vector<8xi8>
+// VBMI: vector.broadcast %{{.*}} : i64 to vector<8xi64>
+// VBMI: llvm.call_intrinsic "llvm.x86.avx512.pmultishift.qb.512"(%[[CONTROL]], %{{.*}})
+// VBMI-NOT: arith.shrui
+// VBMI: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+// VBMI: llvm.call_intrinsic "llvm.x86.avx512.pmultishift.qb.512"
+// VBMI: scf.yield
+// VBMI: scf.for
+// VBMI: vector.load %{{.*}} : memref<8x24xi8, strided<[?, 1], offset: ?>>, vector<12xi8>
+// VBMI: vector.shuffle
+// VBMI: arith.shrui
+// VBMI: scf.yield
+// The option only matters for 512-bit kernels.
+// AVX2-VBMI: call @__sparq_lut_matmul_b3_m2_n8_k64_bias_f32_f32_v256(
+
 // NONE-LABEL: func @lut3_bias
 // NONE: sparq.lut_matmul
 // NONE-NOT: call
@@ -81,7 +105,7 @@ func.func @lut3_bias(%x: tensor<1x2x64xf32>, %idx: tensor<8x24xi8>, %cb: tensor<
 // CHECK-LABEL: func @lut4_outliers
 // CHECK: call @__sparq_lut_matmul_b4_m1_n4_k32_csr_f32_i32_i32_f32_v512(
 // CHECK: call @__sparq_lut_matmul_b4_m1_n4_k32_csr_f32_i32_i32_f32_v512(
-// CHECK: func.func private @__sparq_lut_matmul_b4_m1_n4_k32_csr_f32_i32_i32_f32_v512(memref<1x32xf32, strided<[?, 1], offset: ?>>, memref<4x16xi8, strided<[?, 1], offset: ?>>, memref<4x16xf32, strided<[?, 1], offset: ?>>, memref<5xi32, strided<[1], offset: ?>>, memref<3xi32, strided<[1], offset: ?>>, memref<3xf32, strided<[1], offset: ?>>, memref<1x4xf32>) attributes {sparq.lut_kernel = {bias = false, bits = 4 : i64, k = 32 : i64, m = 1 : i64, n = 4 : i64, outliers = true, vector_bits = 512 : i64}}
+// CHECK: func.func private @__sparq_lut_matmul_b4_m1_n4_k32_csr_f32_i32_i32_f32_v512(memref<1x32xf32, strided<[?, 1], offset: ?>>, memref<4x16xi8, strided<[?, 1], offset: ?>>, memref<4x16xf32, strided<[?, 1], offset: ?>>, memref<5xi32, strided<[1], offset: ?>>, memref<3xi32, strided<[1], offset: ?>>, memref<3xf32, strided<[1], offset: ?>>, memref<1x4xf32>) attributes {sparq.lut_kernel = {bias = false, bits = 4 : i64, k = 32 : i64, m = 1 : i64, n = 4 : i64, outliers = true, vbmi = false, vector_bits = 512 : i64}}
 // CHECK-NOT: func.func private
 
 // A single row uses two accumulators per 32 codes; the outliers are added

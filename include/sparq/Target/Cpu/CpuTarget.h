@@ -48,6 +48,9 @@ struct CpuPipelineOptions {
   /// (AVX-512), 256 (AVX2), or 0 to leave codebook matmuls to the reference
   /// lowering. sparqc derives it from --cpu (vectorBitsForCpu).
   unsigned vectorBits = 512;
+  /// The target has AVX-512 VBMI (512-bit codebook kernels unpack with
+  /// vpmultishiftqb).
+  bool vbmi = false;
 };
 
 /// Adds the passes lowering a module of tensors and sparq ops to the LLVM

@@ -177,7 +177,7 @@ def outlier_matrix(rng, n, k, count):
 
 
 def compile_and_run_lut(tmp_path, m, n, k, bits, bias, outliers,
-                        cpu="native", emit=None):
+                        cpu="native", emit=None, codebook_type="f32"):
     """Compiles one lut_matmul with random codebooks and indices and runs it;
     returns its output and the NumPy result (dense weights looked up from
     the codebooks, outliers added densely, in float64). With `emit`, stops
@@ -185,14 +185,14 @@ def compile_and_run_lut(tmp_path, m, n, k, bits, bias, outliers,
     rng = np.random.default_rng(m * 1000 + n + k + bits + 7 * bias + outliers)
     x = rng.standard_normal((m, k)).astype(np.float32)
     codebooks = np.sort(rng.standard_normal((n, 1 << bits)), axis=1).astype(
-        np.float32)
+        {"f32": np.float32, "f16": np.float16}[codebook_type])
     codes = rng.integers(0, 1 << bits, size=(n, k))
     packed = reference.pack_rows(codes, bits).astype(np.int8)
     args = [f'%x: {tt((m, k), "f32")} {{sparq.name = "x"}}',
             f'%i: {tt(packed.shape, "i8")} {{sparq.name = "i"}}',
-            f'%c: {tt(codebooks.shape, "f32")} {{sparq.name = "c"}}']
+            f'%c: {tt(codebooks.shape, codebook_type)} {{sparq.name = "c"}}']
     types = [tt((m, k), "f32"), tt(packed.shape, "i8"),
-             tt(codebooks.shape, "f32")]
+             tt(codebooks.shape, codebook_type)]
     inputs = dict(x=x, i=packed, c=codebooks)
     expected = x.astype(np.float64) @ np.take_along_axis(
         codebooks, codes, axis=1).astype(np.float64).T
@@ -242,6 +242,18 @@ def assert_close(y, expected):
                                atol=1e-5 * np.abs(expected).max())
 
 
+def host_has(flag):
+    return re.search(rf"\b{flag}\b", pathlib.Path("/proc/cpuinfo").read_text())
+
+
+CPUS = ["x86-64-v3",
+        pytest.param("x86-64-v4", marks=pytest.mark.skipif(
+            not host_has("avx512f"), reason="the host CPU lacks AVX-512"))]
+# x86-64-v4 has no VBMI; Ice Lake servers have it (vpmultishiftqb unpacking).
+LUT_CPUS = CPUS + [pytest.param("icelake-server", marks=pytest.mark.skipif(
+    not host_has("avx512vbmi"), reason="the host CPU lacks AVX-512 VBMI"))]
+
+
 LUT_CASES = [
     # m, n, k, bits, bias, outliers
     (1, 64, 512, 3, False, False),
@@ -268,6 +280,17 @@ def test_lut_kernel(tmp_path, m, n, k, bits, bias, outliers):
     assert_close(y, expected)
 
 
+@pytest.mark.parametrize("cpu", LUT_CPUS)
+def test_lut_kernel_f16_codebooks(tmp_path, cpu):
+    """f16 codebooks are widened to f32 when loaded into registers."""
+    ir = compile_and_run_lut(tmp_path, 2, 16, 128, 4, True, True, cpu=cpu,
+                             emit="llvm", codebook_type="f16")
+    assert "__sparq_lut_matmul_b4_m2_n16_k128_bias_csr_f16_f32" in ir
+    y, expected = compile_and_run_lut(tmp_path, 2, 16, 128, 4, True, True,
+                                      cpu=cpu, codebook_type="f16")
+    assert_close(y, expected)
+
+
 @pytest.mark.parametrize("bits", [3, 4])
 def test_lut_kernel_is_used(tmp_path, bits):
     ir = compile_and_run_lut(tmp_path, 2, 8, 64, bits, True, False,
@@ -284,18 +307,6 @@ def test_lut_uncovered_falls_back(tmp_path, m, k, bits):
     assert "__sparq_lut_matmul" not in ir
     y, expected = compile_and_run_lut(tmp_path, m, 8, k, bits, True, True)
     assert_close(y, expected)
-
-
-def host_has(flag):
-    return re.search(rf"\b{flag}\b", pathlib.Path("/proc/cpuinfo").read_text())
-
-
-CPUS = ["x86-64-v3",
-        pytest.param("x86-64-v4", marks=pytest.mark.skipif(
-            not host_has("avx512f"), reason="the host CPU lacks AVX-512"))]
-# x86-64-v4 has no VBMI; Ice Lake servers have it (vpmultishiftqb unpacking).
-LUT_CPUS = CPUS + [pytest.param("icelake-server", marks=pytest.mark.skipif(
-    not host_has("avx512vbmi"), reason="the host CPU lacks AVX-512 VBMI"))]
 
 
 def test_lut_without_avx2_falls_back(tmp_path):

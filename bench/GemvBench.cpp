@@ -19,6 +19,7 @@
 // OpenBLAS fp32.
 //
 //   sparq-bench-gemv [--quick] [--only=<text in the weights column>]
+//                    [--cpu=<sparqc --cpu, e.g. x86-64-v3>]
 //
 //===----------------------------------------------------------------------===//
 
@@ -188,7 +189,8 @@ struct Scheme {
 /// Compiles `y = qmatmul(x, w, s)` (or `lut_matmul(x, w, s)` with CSR
 /// outliers rp, ci, v) with every operand as an input.
 bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
-                   const std::string &dir, std::string &library) {
+                   const std::string &cpu, const std::string &dir,
+                   std::string &library) {
   int64_t columns = scheme.tableColumns(k);
   int64_t packed = k * scheme.bits / 8;
   int64_t nnz = n * scheme.outliersPerRow(k);
@@ -239,8 +241,8 @@ bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
   std::fputs(text.c_str(), f);
   std::fclose(f);
   library = stem + ".so";
-  std::string command = std::string(SPARQC_PATH) +
-                        " --quiet --kernels=" + scheme.kernels + " " + stem +
+  std::string command = std::string(SPARQC_PATH) + " --quiet --cpu=" + cpu +
+                        " --kernels=" + scheme.kernels + " " + stem +
                         ".mlir -o " + library;
   return std::system(command.c_str()) == 0;
 }
@@ -348,17 +350,19 @@ Result benchBlas(int64_t m, int64_t n, int64_t k, int reps) {
 
 int main(int argc, char **argv) {
   bool quick = false;
-  std::string only;
+  std::string only, cpu = "native";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick") {
       quick = true;
     } else if (arg.rfind("--only=", 0) == 0) {
       only = arg.substr(7);
+    } else if (arg.rfind("--cpu=", 0) == 0) {
+      cpu = arg.substr(6);
     } else {
       std::fprintf(stderr,
                    "unknown argument '%s' (usage: sparq-bench-gemv [--quick] "
-                   "[--only=<text in the weights column>])\n",
+                   "[--only=<text in the weights column>] [--cpu=<name>])\n",
                    arg.c_str());
       return 1;
     }
@@ -399,8 +403,8 @@ int main(int argc, char **argv) {
     return 1;
 
   std::printf("sparq GEMV/GEMM benchmark (weights rotate through %zu MiB per "
-              "buffer, median of %d runs)\n\n",
-              kColdBytes >> 20, reps);
+              "buffer, median of %d runs, sparqc --cpu=%s)\n\n",
+              kColdBytes >> 20, reps, cpu.c_str());
   double bandwidth[3] = {0, 0, 0};
   for (int threads : {1, 2}) {
     bandwidth[threads] = readBandwidth(threads);
@@ -417,9 +421,12 @@ int main(int argc, char **argv) {
       for (const Scheme &scheme : schemes) {
         std::string path;
         Library lib;
-        if (!compileKernel(scheme, m, shape.n, shape.k, dir, path) ||
+        if (!compileKernel(scheme, m, shape.n, shape.k, cpu, dir, path) ||
             !lib.open(path)) {
-          std::fprintf(stderr, "cannot build the %s kernel\n", scheme.name);
+          std::fprintf(stderr,
+                       "cannot build the %s kernel for --cpu=%s (--only=... "
+                       "selects schemes)\n",
+                       scheme.name, cpu.c_str());
           return 1;
         }
         libs.emplace_back(&scheme, lib);

@@ -70,9 +70,9 @@ int64_t rowsPerTile(int64_t rows) {
 /// How a step's packed bytes become codes, one vector of `lanes` codes at a
 /// time: the shuffle mask picking, for each 32-bit lane, the byte holding
 /// its code and the next one, and the shift right that brings the code to
-/// bit 0. The bits above the code are don't-cares (the permute ignores them
-/// or a mask clears them), so the other bytes repeat the code's byte: a
-/// single-source shuffle, one vpermb with AVX-512 VBMI.
+/// bit 0. The bits above the code are don't-cares (the permute ignores
+/// them, and so does the select between table halves), so the lane's other
+/// bytes repeat the code's byte: a single-source shuffle.
 struct UnpackPlan {
   SmallVector<SmallVector<int64_t>> byteMasks;
   SmallVector<SmallVector<int32_t>> shifts;
@@ -150,12 +150,16 @@ Value lookUp(OpBuilder &b, Location loc, ArrayRef<Value> table, Value codes) {
   if (table.size() == 1)
     return permute(b, loc, table[0], codes);
   // vpermps on 8 lanes reads the low 3 bits of each index; bit 3 picks the
-  // half of the 16-entry table.
+  // half of the 16-entry table. Shifted to the sign bit it is what
+  // vblendvps tests, and the bits above it (the next codes) drop out.
   auto codeType = cast<VectorType>(codes.getType());
-  Value seven = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(codeType, b.getI32IntegerAttr(7)));
-  Value upper =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, codes, seven);
+  auto splat = [&](int32_t value) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(codeType, b.getI32IntegerAttr(value)));
+  };
+  Value bit3AsSign = arith::ShLIOp::create(b, loc, codes, splat(28));
+  Value upper = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                      bit3AsSign, splat(0));
   Value low = permute(b, loc, table[0], codes);
   Value high = permute(b, loc, table[1], codes);
   return arith::SelectOp::create(b, loc, upper, high, low);
@@ -193,12 +197,6 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
 
   // The constants of the unpacking.
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
-  Value codeMask;
-  if (spec.entries() > lanes)
-    codeMask = arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(lanesI32,
-                               b.getI32IntegerAttr((1 << spec.bits) - 1)));
   SmallVector<Value> shifts;
   for (ArrayRef<int32_t> shift : plan.shifts)
     shifts.push_back(arith::ConstantOp::create(
@@ -356,11 +354,9 @@ void sparq::cpu_kernels::buildLutKernelBody(OpBuilder &b, func::FuncOp func,
             Value words = vector::BitCastOp::create(sb, sl, lanesI32, bytes);
             codes = arith::ShRUIOp::create(sb, sl, words, shifts[v]);
           }
-          // vpermps reads only the low log2(lanes) bits of an index, and a
-          // one-register table repeats every `entries` lanes, so the bits
-          // above the code need no mask there.
-          if (codeMask)
-            codes = arith::AndIOp::create(sb, sl, codes, codeMask);
+          // No mask: vpermps reads only the low log2(lanes) bits of an
+          // index, a one-register table repeats every `entries` lanes, and
+          // a two-register table's select tests bit 3 alone.
           Value weights = lookUp(sb, sl, table, codes);
           Value column =
               arith::AddIOp::create(sb, sl, codeStart, idx(sb, sl, v * lanes));

@@ -128,13 +128,14 @@ func.func @lut3_bias(%x: tensor<1x2x64xf32>, %idx: tensor<8x24xi8>, %cb: tensor<
 // BODY: memref.store
 
 // A 16-entry table in 8-lane registers: two permutes of its halves and a
-// select on the code's bit 3, which needs the code masked.
+// select on the code's bit 3, shifted to the sign bit (vblendvps).
 // AVX2-LABEL: func.func private @__sparq_lut_matmul_b4_m1_n4_k32_csr_f32_i32_i32_f32_v256
 // AVX2: vector.load %{{.*}} : memref<4x16xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
 // AVX2: vector.load %{{.*}} : memref<4x16xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
-// AVX2: arith.shrui
-// AVX2: arith.andi
-// AVX2: arith.cmpi ugt
+// AVX2: %[[CODES:.*]] = arith.shrui
+// AVX2-NOT: arith.andi
+// AVX2: %[[SIGN:.*]] = arith.shli %[[CODES]], %{{.*}} : vector<8xi32>
+// AVX2: arith.cmpi slt, %[[SIGN]]
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
 // AVX2: arith.select

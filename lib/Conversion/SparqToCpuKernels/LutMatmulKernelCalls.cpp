@@ -82,6 +82,45 @@ FailureOr<LutKernelSpec> LutKernelSpec::fromAttr(DictionaryAttr attr) {
   return spec;
 }
 
+bool LutKernelSpec::matches(FunctionType type) const {
+  if (type.getNumResults() != 0)
+    return false;
+  ArrayRef<Type> args = type.getInputs();
+  size_t expected = 4 + (hasBias ? 1 : 0) + (hasOutliers ? 3 : 0);
+  if (args.size() != expected)
+    return false;
+  size_t next = 0;
+  // The next argument is a memref of `shape` (a dynamic size matches any)
+  // whose elements satisfy `element`, with a unit innermost stride.
+  auto isArg = [&](ArrayRef<int64_t> shape, function_ref<bool(Type)> element) {
+    auto memref = dyn_cast<MemRefType>(args[next++]);
+    if (!memref || !element(memref.getElementType()) ||
+        memref.getRank() != static_cast<int64_t>(shape.size()))
+      return false;
+    for (auto [size, want] : llvm::zip(memref.getShape(), shape))
+      if (want != ShapedType::kDynamic && size != want)
+        return false;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return succeeded(memref.getStridesAndOffset(strides, offset)) &&
+           strides.back() == 1;
+  };
+  auto isF32 = [](Type t) { return t.isF32(); };
+  auto isFloat = [](Type t) { return isa<FloatType>(t); };
+  auto isI8 = [](Type t) { return t.isInteger(8); };
+  auto isI32 = [](Type t) { return t.isInteger(32); };
+  if (!isArg({m, k}, isF32) || !isArg({n, k * bits / 8}, isI8) ||
+      !isArg({n, entries()}, isFloat))
+    return false;
+  if (hasBias && !isArg({n}, isFloat))
+    return false;
+  if (hasOutliers &&
+      (!isArg({n + 1}, isI32) || !isArg({ShapedType::kDynamic}, isI32) ||
+       !isArg({ShapedType::kDynamic}, isFloat)))
+    return false;
+  return isArg({m, n}, isF32);
+}
+
 std::string sparq::cpu_kernels::unsupportedLutReason(LutMatmulOp op,
                                                      int64_t maxRows,
                                                      int64_t vectorBits,

@@ -52,6 +52,8 @@ struct LutKernelSpec {
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
   /// Reads the attribute of a kernel declaration; failure if malformed.
   static mlir::FailureOr<LutKernelSpec> fromAttr(mlir::DictionaryAttr attr);
+  /// Whether `type` has the kernel's arguments (see above) and no results.
+  bool matches(mlir::FunctionType type) const;
 };
 
 /// Why no kernel covers `op` with `vectorBits`-wide registers and at most

@@ -603,10 +603,13 @@ struct GenerateSparqCpuKernelsPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (auto lutAttr =
               func->getAttrOfType<DictionaryAttr>(kLutKernelAttrName)) {
+        if (!func.isExternal())
+          continue;
         FailureOr<LutKernelSpec> lutSpec = LutKernelSpec::fromAttr(lutAttr);
-        if (failed(lutSpec) || !func.isExternal()) {
+        if (failed(lutSpec) || !lutSpec->matches(func.getFunctionType())) {
           func.emitOpError("has a malformed ")
-              << kLutKernelAttrName << " attribute or a body";
+              << kLutKernelAttrName
+              << " attribute or arguments that do not match it";
           return signalPassFailure();
         }
         OpBuilder b(func);

@@ -10,12 +10,16 @@
 //   - sparq's kernels (compiled by sparqc from sparq.qmatmul) for int8
 //     per-channel and int4 group-128 weights: the exact ones (f32
 //     activations) and the VNNI ones (int8 activations),
+//   - sparq's codebook kernels (from sparq.lut_matmul) for 3- and 4-bit
+//     indices, and 3-bit with 0.45% of the weights as CSR outliers,
 // at Llama-7B projection shapes, for M = 1, 8, 32 and 1 and 2 threads. Every
 // weight buffer rotates through enough copies that nothing stays in the
-// 32 MB L3. It prints effective GB/s, the fraction of read bandwidth, and
-// the speedup over OpenBLAS fp32.
+// 32 MB L3. It prints effective GB/s (packed weights, scales or codebooks,
+// CSR arrays), the fraction of read bandwidth, and the speedup over
+// OpenBLAS fp32.
 //
-//   sparq-bench-gemv [--quick]
+//   sparq-bench-gemv [--quick] [--only=<text in the weights column>]
+//                    [--cpu=<sparqc --cpu, e.g. x86-64-v3>]
 //
 //===----------------------------------------------------------------------===//
 
@@ -167,37 +171,78 @@ struct Scheme {
   unsigned bits;       // 0: fp32 (OpenBLAS)
   int64_t groupSize;   // 0: per channel
   const char *kernels; // sparqc --kernels
+  /// sparq.lut_matmul with [N, 2^bits] codebooks instead of sparq.qmatmul.
+  bool codebook = false;
+  /// CSR outliers per 10000 weights (codebook schemes).
+  int64_t outliersPer10k = 0;
+
+  int64_t numGroups(int64_t k) const { return groupSize ? k / groupSize : 1; }
+  /// Columns of the per-row scale or codebook table.
+  int64_t tableColumns(int64_t k) const {
+    return codebook ? int64_t(1) << bits : numGroups(k);
+  }
+  /// Outliers of each output row (spread evenly, as a decomposition keeping
+  /// a fixed fraction per row would).
+  int64_t outliersPerRow(int64_t k) const { return k * outliersPer10k / 10000; }
 };
 
-/// Compiles `y = qmatmul(x, w, s)` with weights and scales as inputs.
+/// Compiles `y = qmatmul(x, w, s)` (or `lut_matmul(x, w, s)` with CSR
+/// outliers rp, ci, v) with every operand as an input.
 bool compileKernel(const Scheme &scheme, int64_t m, int64_t n, int64_t k,
-                   const std::string &dir, std::string &library) {
-  int64_t groups = scheme.groupSize ? k / scheme.groupSize : 1;
+                   const std::string &cpu, const std::string &dir,
+                   std::string &library) {
+  int64_t columns = scheme.tableColumns(k);
   int64_t packed = k * scheme.bits / 8;
-  char text[2048];
-  std::snprintf(
-      text, sizeof text,
-      "func.func @gemv(%%x: tensor<%ldx%ldxf32> {sparq.name = \"x\"}, "
-      "%%w: tensor<%ldx%ldxi8> {sparq.name = \"w\"}, "
-      "%%s: tensor<%ldx%ldxf32> {sparq.name = \"s\"}) -> "
-      "(tensor<%ldx%ldxf32> {sparq.name = \"y\"}) {\n"
-      "  %%y = sparq.qmatmul %%x, %%w, %%s storage(si%u) : "
-      "(tensor<%ldx%ldxf32>, tensor<%ldx%ldxi8>, tensor<%ldx%ldxf32>) -> "
-      "tensor<%ldx%ldxf32>\n  return %%y : tensor<%ldx%ldxf32>\n}\n",
-      (long)m, (long)k, (long)n, (long)packed, (long)n, (long)groups, (long)m,
-      (long)n, scheme.bits, (long)m, (long)k, (long)n, (long)packed, (long)n,
-      (long)groups, (long)m, (long)n, (long)m, (long)n);
-  std::string stem = dir + "/" + scheme.kernels + "_" +
-                     std::to_string(scheme.bits) + "_m" + std::to_string(m) +
-                     "_n" + std::to_string(n) + "_k" + std::to_string(k);
+  int64_t nnz = n * scheme.outliersPerRow(k);
+  char x[64], w[64], s[64], y[64], csr[160] = "";
+  std::snprintf(x, sizeof x, "tensor<%ldx%ldxf32>", (long)m, (long)k);
+  std::snprintf(w, sizeof w, "tensor<%ldx%ldxi8>", (long)n, (long)packed);
+  std::snprintf(s, sizeof s, "tensor<%ldx%ldxf32>", (long)n, (long)columns);
+  std::snprintf(y, sizeof y, "tensor<%ldx%ldxf32>", (long)m, (long)n);
+  if (nnz)
+    std::snprintf(csr, sizeof csr,
+                  "tensor<%ldxi32>, tensor<%ldxi32>, tensor<%ldxf32>",
+                  (long)n + 1, (long)nnz, (long)nnz);
+  std::string op;
+  if (!scheme.codebook) {
+    op = "sparq.qmatmul %x, %w, %s storage(si" + std::to_string(scheme.bits) +
+         ")";
+  } else {
+    op = "sparq.lut_matmul %x, %w, %s";
+    if (nnz)
+      op += " outliers(%rp, %ci, %v)";
+    op += " bits(" + std::to_string(scheme.bits) + ")";
+  }
+  std::string types = std::string(x) + ", " + w + ", " + s;
+  std::string args =
+      std::string("%x: ") + x + " {sparq.name = \"x\"}, %w: " + w +
+      " {sparq.name = \"w\"}, %s: " + s + " {sparq.name = \"s\"}";
+  if (nnz) {
+    types += std::string(", ") + csr;
+    char csrArgs[256];
+    std::snprintf(csrArgs, sizeof csrArgs,
+                  ", %%rp: tensor<%ldxi32> {sparq.name = \"rp\"}, %%ci: "
+                  "tensor<%ldxi32> {sparq.name = \"ci\"}, %%v: "
+                  "tensor<%ldxf32> {sparq.name = \"v\"}",
+                  (long)n + 1, (long)nnz, (long)nnz);
+    args += csrArgs;
+  }
+  std::string text = "func.func @gemv(" + args + ") -> (" + y +
+                     " {sparq.name = \"y\"}) {\n  %y = " + op + " : (" + types +
+                     ") -> " + y + "\n  return %y : " + y + "\n}\n";
+  std::string stem =
+      dir + "/" + scheme.kernels + "_" + (scheme.codebook ? "lut" : "q") +
+      std::to_string(scheme.bits) + "_o" +
+      std::to_string(scheme.outliersPer10k) + "_m" + std::to_string(m) + "_n" +
+      std::to_string(n) + "_k" + std::to_string(k);
   FILE *f = std::fopen((stem + ".mlir").c_str(), "w");
   if (!f)
     return false;
-  std::fputs(text, f);
+  std::fputs(text.c_str(), f);
   std::fclose(f);
   library = stem + ".so";
-  std::string command = std::string(SPARQC_PATH) +
-                        " --quiet --kernels=" + scheme.kernels + " " + stem +
+  std::string command = std::string(SPARQC_PATH) + " --quiet --cpu=" + cpu +
+                        " --kernels=" + scheme.kernels + " " + stem +
                         ".mlir -o " + library;
   return std::system(command.c_str()) == 0;
 }
@@ -206,36 +251,79 @@ struct Result {
   double seconds = 0, gbps = 0;
 };
 
+/// kColdBytes of random bytes, made once: the packed weights (or indices)
+/// of every scheme's copies are slices of it.
+const int8_t *randomBytes() {
+  static const std::vector<int8_t> bytes = [] {
+    std::vector<int8_t> v(kColdBytes);
+    std::mt19937_64 rng(7);
+    for (size_t i = 0; i + 8 <= v.size(); i += 8) {
+      uint64_t r = rng();
+      std::memcpy(v.data() + i, &r, 8);
+    }
+    return v;
+  }();
+  return bytes.data();
+}
+
+/// One copy of the per-call operands besides the weights: scales or
+/// codebooks, and CSR outliers.
+struct Operands {
+  std::vector<float> table;
+  std::vector<int32_t> colInd;
+  std::vector<float> values;
+};
+
 Result benchSparq(Library &lib, const Scheme &scheme, int64_t m, int64_t n,
                   int64_t k, int reps) {
-  int64_t groups = scheme.groupSize ? k / scheme.groupSize : 1;
   size_t weightBytes = size_t(n) * k * scheme.bits / 8;
-  size_t scaleBytes = size_t(n) * groups * 4;
-  size_t copies = std::max<size_t>(2, kColdBytes / (weightBytes + scaleBytes));
+  size_t tableBytes = size_t(n) * scheme.tableColumns(k) * 4;
+  int64_t perRow = scheme.outliersPerRow(k);
+  size_t nnz = size_t(n) * perRow;
+  size_t csrBytes = nnz ? nnz * 8 + (n + 1) * 4 : 0;
+  size_t copies =
+      std::max<size_t>(2, kColdBytes / (weightBytes + tableBytes + csrBytes));
+  copies = std::min(copies, kColdBytes / weightBytes);
   std::mt19937 rng(7);
-  std::vector<std::vector<int8_t>> weights(copies);
-  std::vector<std::vector<float>> scales(copies);
-  for (size_t c = 0; c < copies; ++c) {
-    weights[c].resize(weightBytes);
-    for (auto &b : weights[c])
-      b = int8_t(rng());
-    scales[c].assign(n * groups, 0.01f);
+  std::vector<Operands> operands(copies);
+  // Outliers spread over each row: one in each of perRow equal spans.
+  std::vector<int32_t> rowPtr(n + 1);
+  for (int64_t r = 0; r <= n; ++r)
+    rowPtr[r] = int32_t(r * perRow);
+  int64_t span = perRow ? k / perRow : 0;
+  for (Operands &op : operands) {
+    op.table.resize(n * scheme.tableColumns(k));
+    for (auto &v : op.table)
+      v = scheme.codebook ? float(int(rng() % 2001) - 1000) / 1e5f : 0.01f;
+    op.colInd.resize(nnz);
+    op.values.resize(nnz);
+    for (size_t p = 0; p < nnz; ++p) {
+      op.colInd[p] = int32_t((p % perRow) * span + rng() % span);
+      op.values[p] = float(int(rng() % 2001) - 1000) / 100.0f;
+    }
   }
   std::vector<float> x(m * k);
   for (auto &v : x)
     v = float(int(rng() % 2001) - 1000) / 1000.0f;
   sparq_context *ctx = lib.create();
   lib.setInput(ctx, 0, x.data(), x.size() * 4);
+  if (nnz)
+    lib.setInput(ctx, 3, rowPtr.data(), rowPtr.size() * 4);
+  const int8_t *weights = randomBytes();
   double t = medianTime(
       [&](int i) {
         size_t c = size_t(i) % copies;
-        lib.setInput(ctx, 1, weights[c].data(), weightBytes);
-        lib.setInput(ctx, 2, scales[c].data(), scaleBytes);
+        lib.setInput(ctx, 1, weights + c * weightBytes, weightBytes);
+        lib.setInput(ctx, 2, operands[c].table.data(), tableBytes);
+        if (nnz) {
+          lib.setInput(ctx, 4, operands[c].colInd.data(), nnz * 4);
+          lib.setInput(ctx, 5, operands[c].values.data(), nnz * 4);
+        }
         if (lib.run(ctx) != SPARQ_OK)
           std::fprintf(stderr, "run failed: %s\n", lib.lastError(ctx));
       },
       reps);
-  return {t, double(weightBytes + scaleBytes) / t / 1e9};
+  return {t, double(weightBytes + tableBytes + csrBytes) / t / 1e9};
 }
 
 Result benchBlas(int64_t m, int64_t n, int64_t k, int reps) {
@@ -261,7 +349,24 @@ Result benchBlas(int64_t m, int64_t n, int64_t k, int reps) {
 } // namespace
 
 int main(int argc, char **argv) {
-  bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  bool quick = false;
+  std::string only, cpu = "native";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--quick") {
+      quick = true;
+    } else if (arg.rfind("--only=", 0) == 0) {
+      only = arg.substr(7);
+    } else if (arg.rfind("--cpu=", 0) == 0) {
+      cpu = arg.substr(6);
+    } else {
+      std::fprintf(stderr,
+                   "unknown argument '%s' (usage: sparq-bench-gemv [--quick] "
+                   "[--only=<text in the weights column>] [--cpu=<name>])\n",
+                   arg.c_str());
+      return 1;
+    }
+  }
   struct Shape {
     int64_t n, k;
     const char *what;
@@ -274,10 +379,23 @@ int main(int argc, char **argv) {
     shapes.resize(1);
     ms = {1, 8};
   }
-  const Scheme schemes[] = {{"int8 pc exact", 8, 0, "exact"},
-                            {"int4-g128 exact", 4, 128, "exact"},
-                            {"int8 pc vnni-i8", 8, 0, "vnni-int8"},
-                            {"int4-g128 vnni-i8", 4, 128, "vnni-int8"}};
+  const Scheme allSchemes[] = {{"int8 pc exact", 8, 0, "exact"},
+                               {"int4-g128 exact", 4, 128, "exact"},
+                               {"int8 pc vnni-i8", 8, 0, "vnni-int8"},
+                               {"int4-g128 vnni-i8", 4, 128, "vnni-int8"},
+                               {"LUT-3", 3, 0, "exact", /*codebook=*/true},
+                               {"LUT-4", 4, 0, "exact", /*codebook=*/true},
+                               {"LUT-3 +0.45% CSR", 3, 0, "exact",
+                                /*codebook=*/true,
+                                /*outliersPer10k=*/45}};
+  std::vector<Scheme> schemes;
+  for (const Scheme &scheme : allSchemes)
+    if (std::string(scheme.name).find(only) != std::string::npos)
+      schemes.push_back(scheme);
+  if (schemes.empty()) {
+    std::fprintf(stderr, "--only=%s matches no scheme\n", only.c_str());
+    return 1;
+  }
   int reps = quick ? 10 : 20;
 
   char dir[] = "/tmp/sparq-bench-XXXXXX";
@@ -285,8 +403,8 @@ int main(int argc, char **argv) {
     return 1;
 
   std::printf("sparq GEMV/GEMM benchmark (weights rotate through %zu MiB per "
-              "buffer, median of %d runs)\n\n",
-              kColdBytes >> 20, reps);
+              "buffer, median of %d runs, sparqc --cpu=%s)\n\n",
+              kColdBytes >> 20, reps, cpu.c_str());
   double bandwidth[3] = {0, 0, 0};
   for (int threads : {1, 2}) {
     bandwidth[threads] = readBandwidth(threads);
@@ -303,9 +421,12 @@ int main(int argc, char **argv) {
       for (const Scheme &scheme : schemes) {
         std::string path;
         Library lib;
-        if (!compileKernel(scheme, m, shape.n, shape.k, dir, path) ||
+        if (!compileKernel(scheme, m, shape.n, shape.k, cpu, dir, path) ||
             !lib.open(path)) {
-          std::fprintf(stderr, "cannot build the %s kernel\n", scheme.name);
+          std::fprintf(stderr,
+                       "cannot build the %s kernel for --cpu=%s (--only=... "
+                       "selects schemes)\n",
+                       scheme.name, cpu.c_str());
           return 1;
         }
         libs.emplace_back(&scheme, lib);

@@ -273,6 +273,10 @@ int main(int argc, char **argv) {
   codegen.cpu = cpu;
   sparq::cpu::CpuPipelineOptions pipelineOptions;
   pipelineOptions.threads = numThreads;
+  // Codebook kernels permute in the widest registers the CPU has.
+  pipelineOptions.vectorBits = sparq::cpu::vectorBitsForCpu(codegen);
+  pipelineOptions.vbmi = pipelineOptions.vectorBits == 512 &&
+                         sparq::cpu::cpuHasFeature(codegen, "avx512vbmi");
   // Quantizing activations changes results (much more so with LLM outlier
   // channels), so the VNNI kernels run only when asked for.
   if (kernels == "vnni-int8") {

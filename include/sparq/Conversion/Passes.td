@@ -74,8 +74,28 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
     f32 in registers and multiplied in with FMAs, and each group's sum is
     scaled once; zero points use the group's activation sum.
 
+    `sparq.lut_matmul` ops with 3- or 4-bit codebooks, f32 activations of
+    at most `max-rows` rows and K a multiple of 32 become calls of codebook
+    kernels (exact, f32): each output row keeps its 8 or 16 centroids in a
+    vector register; per 32 codes one load of the packed indices (12 or 16
+    bytes), per vector a constant byte shuffle, a per-lane shift and a mask
+    unpack the codes, and `vpermps` looks them up, feeding FMAs for every
+    activation row of a tile; bias and CSR outliers are added per output.
+    `vector-bits` picks the registers: 512 (AVX-512, zmm) or 256 (AVX2, ymm;
+    16-entry tables take two permutes and a blend); 0 leaves codebook
+    matmuls to the reference lowering (CPUs without AVX2). With `vbmi`,
+    512-bit kernels unpack each vector of codes with one `vpmultishiftqb`
+    on a qword broadcast from memory instead.
+
+    Example:
+
+    ```
+    sparq-opt --convert-sparq-to-cpu-kernels="activations=f32 vector-bits=256" \
+        --one-shot-bufferize --generate-sparq-cpu-kernels model.mlir
+    ```
+
     This pass writes the calls and kernel declarations (marked with a
-    `sparq.kernel` attribute); `generate-sparq-cpu-kernels` writes the
+    `sparq.kernel` or `sparq.lut_kernel` attribute); `generate-sparq-cpu-kernels` writes the
     bodies once the graph is bufferized. The int8 kernels need avx512vnni
     and avx512vl.
   }];
@@ -86,6 +106,12 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
            "int8: quantize activations for VNNI dot products (needs "
            "avx512vnni and avx512vl; approximate); f32: keep them and "
            "dequantize weights in registers (exact, any x86-64 vector ISA)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Vector register width of the codebook (lut_matmul) kernels: 512 "
+           "(AVX-512), 256 (AVX2) or 0 (no codebook kernels)">,
+    Option<"vbmi", "vbmi", "bool", /*default=*/"false",
+           "The target has AVX-512 VBMI: 512-bit codebook kernels unpack "
+           "codes with vpmultishiftqb">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -105,9 +131,10 @@ def GenerateSparqCpuKernels : Pass<"generate-sparq-cpu-kernels",
   let summary = "Write the bodies of the CPU kernels that "
                 "convert-sparq-to-cpu-kernels declared";
   let description = [{
-    Each function declaration with a `sparq.kernel` attribute gets its body:
-    scf loops, vector loads and arithmetic, an `scf.parallel` over output
-    rows, and `llvm.call_intrinsic` of AVX-512 VNNI dot products. It runs
+    Each function declaration with a `sparq.kernel` or `sparq.lut_kernel`
+    attribute gets its body: scf loops, vector loads and arithmetic, an
+    `scf.parallel` over output rows, and `llvm.call_intrinsic` of AVX-512
+    VNNI dot products or of `vpermps` (codebook lookups). It runs
     after bufferization (and its deallocation analysis, which cannot see
     through LLVM intrinsics) and before `convert-scf-to-openmp`.
   }];

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelSpec.h"
+#include "LutMatmulKernels.h"
 
 #include "sparq/Conversion/Passes.h"
 
@@ -658,6 +659,22 @@ struct GenerateSparqCpuKernelsPass
           GenerateSparqCpuKernelsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (auto lutAttr =
+              func->getAttrOfType<DictionaryAttr>(kLutKernelAttrName)) {
+        if (!func.isExternal())
+          continue;
+        FailureOr<LutKernelSpec> lutSpec = LutKernelSpec::fromAttr(lutAttr);
+        if (failed(lutSpec) || !lutSpec->matches(func.getFunctionType())) {
+          func.emitOpError("has a malformed ")
+              << kLutKernelAttrName
+              << " attribute or arguments that do not match it";
+          return signalPassFailure();
+        }
+        OpBuilder b(func);
+        buildLutKernelBody(b, func, *lutSpec);
+        func->removeAttr(kLutKernelAttrName);
+        continue;
+      }
       auto attr = func->getAttrOfType<DictionaryAttr>(kKernelAttrName);
       if (!attr || !func.isExternal())
         continue;

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelSpec.h"
+#include "LutMatmulKernels.h"
 
 #include "sparq/Conversion/Passes.h"
 
@@ -199,9 +200,19 @@ struct ConvertSparqToCpuKernelsPass
           << activations << "'";
       return signalPassFailure();
     }
+    if (vectorBits != 0 && vectorBits != 256 && vectorBits != 512) {
+      getOperation().emitError("vector-bits must be 256 or 512 (0: no "
+                               "codebook kernels), got ")
+          << static_cast<int64_t>(vectorBits);
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     for (QMatmulOp op : ops)
       lowerToKernelCall(op, maxRows, activations == "int8", rewriter);
+    SmallVector<LutMatmulOp> lutOps;
+    getOperation().walk([&](LutMatmulOp op) { lutOps.push_back(op); });
+    for (LutMatmulOp op : lutOps)
+      lowerLutMatmulToKernelCall(op, maxRows, vectorBits, vbmi, rewriter);
   }
 };
 

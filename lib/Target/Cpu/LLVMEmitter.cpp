@@ -65,6 +65,12 @@ bool sparq::cpu::cpuHasFeature(const CpuCodegenOptions &options,
          machine->getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
 }
 
+unsigned sparq::cpu::vectorBitsForCpu(const CpuCodegenOptions &options) {
+  if (cpuHasFeature(options, "avx512f"))
+    return 512;
+  return cpuHasFeature(options, "avx2") ? 256 : 0;
+}
+
 std::unique_ptr<llvm::Module> sparq::cpu::translateAndOptimize(
     ModuleOp module, llvm::LLVMContext &llvmContext,
     const CpuCodegenOptions &options, std::string &error) {

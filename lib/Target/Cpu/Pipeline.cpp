@@ -19,9 +19,11 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
   // Quantized matmuls the kernels cover become kernel calls; every other
   // sparq op takes the reference lowering.
   if (options.kernels == MatmulKernels::Exact)
-    os << "convert-sparq-to-cpu-kernels{activations=f32},";
+    os << "convert-sparq-to-cpu-kernels{activations=f32 vector-bits="
+       << options.vectorBits << " vbmi=" << options.vbmi << "},";
   else if (options.kernels == MatmulKernels::VnniInt8)
-    os << "convert-sparq-to-cpu-kernels{activations=int8},";
+    os << "convert-sparq-to-cpu-kernels{activations=int8 vector-bits="
+       << options.vectorBits << " vbmi=" << options.vbmi << "},";
   // Results become out-parameters the caller (the ABI wrapper) owns, with
   // identity layouts, so outputs are written in place and copied never.
   // Deallocation runs before scf.parallel becomes OpenMP, whose loop
@@ -75,6 +77,15 @@ struct CpuPipelineRegistrationOptions
                            llvm::cl::desc("OpenMP threads (0: runtime "
                                           "default)"),
                            llvm::cl::init(0)};
+  Option<unsigned> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector width of the codebook kernels: 512 (AVX-512), "
+                     "256 (AVX2) or 0 (none)"),
+      llvm::cl::init(512)};
+  Option<bool> vbmi{*this, "vbmi",
+                    llvm::cl::desc("The target has AVX-512 VBMI (codebook "
+                                   "kernels unpack with vpmultishiftqb)"),
+                    llvm::cl::init(false)};
 };
 } // namespace
 
@@ -91,6 +102,8 @@ void sparq::cpu::registerCpuPipelines() {
             : options.kernels == "reference" ? MatmulKernels::Reference
                                              : MatmulKernels::Exact;
         pipelineOptions.threads = options.threads;
+        pipelineOptions.vectorBits = options.vectorBits;
+        pipelineOptions.vbmi = options.vbmi;
         (void)buildCpuLoweringPipeline(pm, pipelineOptions);
       });
 }

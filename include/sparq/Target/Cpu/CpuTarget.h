@@ -44,6 +44,13 @@ struct CpuPipelineOptions {
   /// OpenMP threads for parallel kernels; 0 leaves it to the runtime
   /// (OMP_NUM_THREADS or one per core).
   unsigned threads = 0;
+  /// Vector register width of the codebook (lut_matmul) kernels: 512
+  /// (AVX-512), 256 (AVX2), or 0 to leave codebook matmuls to the reference
+  /// lowering. sparqc derives it from --cpu (vectorBitsForCpu).
+  unsigned vectorBits = 512;
+  /// The target has AVX-512 VBMI (512-bit codebook kernels unpack with
+  /// vpmultishiftqb).
+  bool vbmi = false;
 };
 
 /// Adds the passes lowering a module of tensors and sparq ops to the LLVM
@@ -67,6 +74,10 @@ struct CpuCodegenOptions {
 
 /// Whether the target CPU has an LLVM subtarget feature ("avx512vnni").
 bool cpuHasFeature(const CpuCodegenOptions &options, llvm::StringRef feature);
+
+/// The widest vector registers the kernels may use on the target CPU: 512
+/// with AVX-512 (avx512f), 256 with AVX2, else 0.
+unsigned vectorBitsForCpu(const CpuCodegenOptions &options);
 
 /// Translates a module in the LLVM dialect to LLVM IR optimized for the
 /// target CPU. Returns null after writing a message to `error`.

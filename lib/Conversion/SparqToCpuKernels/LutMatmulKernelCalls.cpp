@@ -1,0 +1,263 @@
+//===- LutMatmulKernelCalls.cpp - codebook matmuls as kernel calls --------===//
+//
+// Part of the sparq project.
+//
+// The sparq.lut_matmul half of convert-sparq-to-cpu-kernels: ops a kernel
+// covers become calls of kernel declarations on the operands' buffers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LutMatmulKernels.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace sparq;
+using namespace sparq::cpu_kernels;
+
+std::string LutKernelSpec::name(TypeRange argTypes) const {
+  // The codebook, bias and outlier element types distinguish kernels of one
+  // shape; they are the element types of arguments 2 and later.
+  std::string types;
+  llvm::raw_string_ostream os(types);
+  for (Type type : argTypes.drop_front(2).drop_back())
+    os << "_" << cast<ShapedType>(type).getElementType();
+  return llvm::formatv(
+             "__sparq_lut_matmul_b{0}_m{1}_n{2}_k{3}{4}{5}{6}_v{7}{8}", bits, m,
+             n, k, hasBias ? "_bias" : "", hasOutliers ? "_csr" : "", types,
+             vectorBits, vbmi ? "_vbmi" : "")
+      .str();
+}
+
+DictionaryAttr LutKernelSpec::toAttr(MLIRContext *ctx) const {
+  Builder b(ctx);
+  return b.getDictionaryAttr({
+      b.getNamedAttr("m", b.getI64IntegerAttr(m)),
+      b.getNamedAttr("n", b.getI64IntegerAttr(n)),
+      b.getNamedAttr("k", b.getI64IntegerAttr(k)),
+      b.getNamedAttr("bits", b.getI64IntegerAttr(bits)),
+      b.getNamedAttr("bias", b.getBoolAttr(hasBias)),
+      b.getNamedAttr("outliers", b.getBoolAttr(hasOutliers)),
+      b.getNamedAttr("vector_bits", b.getI64IntegerAttr(vectorBits)),
+      b.getNamedAttr("vbmi", b.getBoolAttr(vbmi)),
+  });
+}
+
+FailureOr<LutKernelSpec> LutKernelSpec::fromAttr(DictionaryAttr attr) {
+  if (!attr)
+    return failure();
+  auto getInt = [&](StringRef key) -> std::optional<int64_t> {
+    if (auto value = attr.getAs<IntegerAttr>(key))
+      return value.getInt();
+    return std::nullopt;
+  };
+  auto getBool = [&](StringRef key) -> std::optional<bool> {
+    if (auto value = attr.getAs<BoolAttr>(key))
+      return value.getValue();
+    return std::nullopt;
+  };
+  auto m = getInt("m"), n = getInt("n"), k = getInt("k"), bits = getInt("bits"),
+       vectorBits = getInt("vector_bits");
+  auto bias = getBool("bias"), outliers = getBool("outliers"),
+       vbmi = getBool("vbmi");
+  if (!m || !n || !k || !bits || !vectorBits || !bias || !outliers || !vbmi ||
+      (*vbmi && *vectorBits != 512) || (*bits != 3 && *bits != 4) ||
+      (*vectorBits != 256 && *vectorBits != 512) || *m <= 0 || *n <= 0 ||
+      *k <= 0 || *k % kStepCodes != 0)
+    return failure();
+  LutKernelSpec spec;
+  spec.m = *m;
+  spec.n = *n;
+  spec.k = *k;
+  spec.bits = *bits;
+  spec.hasBias = *bias;
+  spec.hasOutliers = *outliers;
+  spec.vectorBits = *vectorBits;
+  spec.vbmi = *vbmi;
+  return spec;
+}
+
+bool LutKernelSpec::matches(FunctionType type) const {
+  if (type.getNumResults() != 0)
+    return false;
+  ArrayRef<Type> args = type.getInputs();
+  size_t expected = 4 + (hasBias ? 1 : 0) + (hasOutliers ? 3 : 0);
+  if (args.size() != expected)
+    return false;
+  size_t next = 0;
+  // The next argument is a memref of `shape` (a dynamic size matches any)
+  // whose elements satisfy `element`, with a unit innermost stride.
+  auto isArg = [&](ArrayRef<int64_t> shape, function_ref<bool(Type)> element) {
+    auto memref = dyn_cast<MemRefType>(args[next++]);
+    if (!memref || !element(memref.getElementType()) ||
+        memref.getRank() != static_cast<int64_t>(shape.size()))
+      return false;
+    for (auto [size, want] : llvm::zip(memref.getShape(), shape))
+      if (want != ShapedType::kDynamic && size != want)
+        return false;
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return succeeded(memref.getStridesAndOffset(strides, offset)) &&
+           strides.back() == 1;
+  };
+  auto isF32 = [](Type t) { return t.isF32(); };
+  auto isFloat = [](Type t) { return isa<FloatType>(t); };
+  auto isI8 = [](Type t) { return t.isInteger(8); };
+  auto isI32 = [](Type t) { return t.isInteger(32); };
+  if (!isArg({m, k}, isF32) || !isArg({n, k * bits / 8}, isI8) ||
+      !isArg({n, entries()}, isFloat))
+    return false;
+  if (hasBias && !isArg({n}, isFloat))
+    return false;
+  if (hasOutliers &&
+      (!isArg({n + 1}, isI32) || !isArg({ShapedType::kDynamic}, isI32) ||
+       !isArg({ShapedType::kDynamic}, isFloat)))
+    return false;
+  return isArg({m, n}, isF32);
+}
+
+std::string sparq::cpu_kernels::unsupportedLutReason(LutMatmulOp op,
+                                                     int64_t maxRows,
+                                                     int64_t vectorBits,
+                                                     bool vbmi,
+                                                     LutKernelSpec &spec) {
+  if (vectorBits != 256 && vectorBits != 512)
+    return "no vector permute for the target";
+  spec.vectorBits = vectorBits;
+  spec.vbmi = vbmi && vectorBits == 512;
+  RankedTensorType inputType = op.getInput().getType();
+  if (!inputType.getElementType().isF32() ||
+      !op.getType().getElementType().isF32())
+    return "activations or result are not f32";
+  if (!inputType.hasStaticShape() || !op.getType().hasStaticShape())
+    return "dynamic shapes";
+  spec.bits = op.getBits();
+  if (spec.bits != 3 && spec.bits != 4)
+    return "only 3- and 4-bit codebooks have kernels";
+  spec.k = inputType.getShape().back();
+  spec.n = op.getIndices().getType().getDimSize(0);
+  if (spec.k == 0 || spec.n == 0 || inputType.getNumElements() == 0)
+    return "empty matmul";
+  spec.m = inputType.getNumElements() / spec.k;
+  if (spec.m > maxRows)
+    return "more rows than max-rows";
+  if (spec.k % LutKernelSpec::kStepCodes != 0)
+    return "K is not a multiple of 32";
+  spec.hasBias = static_cast<bool>(op.getBias());
+  spec.hasOutliers = static_cast<bool>(op.getOutlierRowPtr());
+  if (spec.hasOutliers && !op.getOutlierValues().getType().hasStaticShape())
+    return "dynamic outlier count";
+  return "";
+}
+
+namespace {
+
+/// A memref type for a kernel argument: any offset and row stride, unit
+/// innermost stride, so every buffer of the tensor casts to it.
+MemRefType kernelArgType(ArrayRef<int64_t> shape, Type element) {
+  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
+  strides.back() = 1;
+  return MemRefType::get(shape, element,
+                         StridedLayoutAttr::get(element.getContext(),
+                                                ShapedType::kDynamic, strides));
+}
+
+/// [d0, ..., dr-2] grouped into the first of two dims, dr-1 the second.
+SmallVector<ReassociationIndices> leadingDimsTogether(int64_t rank) {
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(rank - 1);
+  return groups;
+}
+
+/// `value` of rank 1 or more as a [rows, cols] tensor.
+Value asMatrix(RewriterBase &rewriter, Location loc, Value value, int64_t rows,
+               int64_t cols) {
+  auto type = cast<RankedTensorType>(value.getType());
+  auto matrixType = RankedTensorType::get({rows, cols}, type.getElementType());
+  if (type.getRank() == 1)
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, matrixType, value,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  if (type.getRank() > 2)
+    return tensor::CollapseShapeOp::create(rewriter, loc, matrixType, value,
+                                           leadingDimsTogether(type.getRank()));
+  return value;
+}
+
+/// The [rows, cols] tensor `matrix` reshaped to `type`.
+Value fromMatrix(RewriterBase &rewriter, Location loc, Value matrix,
+                 RankedTensorType type) {
+  if (type.getRank() == 1)
+    return tensor::CollapseShapeOp::create(
+        rewriter, loc, type, matrix, SmallVector<ReassociationIndices>{{0, 1}});
+  if (type.getRank() > 2)
+    return tensor::ExpandShapeOp::create(rewriter, loc, type, matrix,
+                                         leadingDimsTogether(type.getRank()));
+  return matrix;
+}
+
+} // namespace
+
+void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
+                                                    int64_t maxRows,
+                                                    int64_t vectorBits,
+                                                    bool vbmi,
+                                                    RewriterBase &rewriter) {
+  LutKernelSpec spec;
+  if (!unsupportedLutReason(op, maxRows, vectorBits, vbmi, spec).empty())
+    return;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+
+  SmallVector<Value> args;
+  SmallVector<Type> types;
+  auto addBuffer = [&](Value tensor) {
+    auto tensorType = cast<RankedTensorType>(tensor.getType());
+    MemRefType type =
+        kernelArgType(tensorType.getShape(), tensorType.getElementType());
+    args.push_back(bufferization::ToBufferOp::create(rewriter, loc, type,
+                                                     tensor,
+                                                     /*readOnly=*/true));
+    types.push_back(type);
+  };
+  addBuffer(asMatrix(rewriter, loc, op.getInput(), spec.m, spec.k));
+  addBuffer(op.getIndices());
+  addBuffer(op.getCodebooks());
+  if (spec.hasBias)
+    addBuffer(op.getBias());
+  if (spec.hasOutliers) {
+    addBuffer(op.getOutlierRowPtr());
+    addBuffer(op.getOutlierColInd());
+    addBuffer(op.getOutlierValues());
+  }
+  auto outType = MemRefType::get({spec.m, spec.n}, rewriter.getF32Type());
+  Value out = memref::AllocOp::create(rewriter, loc, outType, ValueRange{},
+                                      rewriter.getI64IntegerAttr(64));
+  args.push_back(out);
+  types.push_back(outType);
+
+  auto module = op->getParentOfType<ModuleOp>();
+  std::string name = spec.name(types);
+  auto kernel = module.lookupSymbol<func::FuncOp>(name);
+  if (!kernel) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToEnd(module.getBody());
+    kernel = func::FuncOp::create(rewriter, module.getLoc(), name,
+                                  rewriter.getFunctionType(types, {}));
+    kernel.setPrivate();
+    kernel->setAttr(kLutKernelAttrName, spec.toAttr(module.getContext()));
+  }
+  func::CallOp::create(rewriter, loc, kernel, args);
+  Value result = bufferization::ToTensorOp::create(
+      rewriter, loc,
+      RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
+      /*restrict=*/true, /*writable=*/true);
+  rewriter.replaceOp(op, fromMatrix(rewriter, loc, result, op.getType()));
+}

@@ -245,7 +245,6 @@ int main(int argc, char **argv) {
     }
   if (!entry)
     return fail("'" + inputPath + "' has no public function to compile");
-  std::string entrySymbol = entry.getSymName().str();
 
   if (emit == "mlir") {
     std::string path = outputFile("mlirbc");
@@ -256,16 +255,6 @@ int main(int argc, char **argv) {
   }
 
   // 2. Lower to the LLVM dialect.
-  auto signature = sparq::cpu::getModelSignature(entry);
-  if (failed(signature))
-    return 1;
-  // The names and signedness now live in the signature; LLVM has no use for
-  // them.
-  entry.removeArgAttrsAttr();
-  entry.removeResAttrsAttr();
-  // The ABI wrapper calls the entry through its C interface (memref
-  // descriptors by pointer); nothing else needs one.
-  entry->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&context));
   progress.start("lowering for the CPU");
   sparq::cpu::CpuCodegenOptions codegen;
   codegen.cpu = cpu;
@@ -286,9 +275,9 @@ int main(int argc, char **argv) {
     return fail("--kernels=" + kernels +
                 " is not one of exact, vnni-int8, reference");
   }
-  mlir::PassManager pm(&context);
-  if (failed(sparq::cpu::buildCpuLoweringPipeline(pm, pipelineOptions)) ||
-      failed(pm.run(*module)))
+  FailureOr<sparq::cpu::LoweredModel> lowered =
+      sparq::cpu::lowerModelForCpu(entry, pipelineOptions);
+  if (failed(lowered))
     return fail("lowering failed");
 
   // 3. LLVM IR, optimized for the CPU.
@@ -327,26 +316,11 @@ int main(int argc, char **argv) {
     return status;
   }
 
-  SmallString<128> objectPath;
-  if (std::error_code ec =
-          sys::fs::createTemporaryFile("sparq-model", "o", objectPath))
-    return fail("cannot create a temporary object file: " + ec.message());
-  FileRemover removeObject(objectPath);
-  {
-    std::error_code ec;
-    raw_fd_ostream os(objectPath, ec);
-    if (ec)
-      return fail("cannot write " + objectPath + ": " + ec.message());
-    if (!sparq::cpu::emitMachineCode(*llvmModule, codegen,
-                                     sparq::cpu::OutputKind::Object, os, error))
-      return fail(error);
-  }
   std::string libraryPath = outputFile("so");
   std::string partialPath = libraryPath + ".partial";
   FileRemover removePartial(partialPath);
-  if (!sparq::cpu::linkSharedLibrary(
-          objectPath, sparq::cpu::generateAbiSource(*signature, entrySymbol),
-          partialPath, error))
+  if (!sparq::cpu::linkModelLibrary(*llvmModule, codegen, *lowered, partialPath,
+                                    error))
     return fail(error);
   if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
     return fail("cannot write " + libraryPath + ": " + ec.message());

@@ -1,0 +1,129 @@
+"""sparq-calibrate on the generated transformer: the recorded statistics
+against the activations of the numpy forward pass, and sparqc's quantization
+pipelines with --report end to end."""
+
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+from sparq import models
+
+BUILD = pathlib.Path(os.environ.get("SPARQ_BUILD_DIR",
+                                    pathlib.Path(__file__).parents[2] / "build"))
+SEQ = 4
+SAMPLES = 3
+
+
+def activation_key(linear):
+    """The numpy forward's name for the activation entering `linear`."""
+    if linear == "lm_head":
+        return "final_norm"
+    prefix, proj = linear.rsplit(".", 1)
+    return prefix + "." + {"q": "norm1", "k": "norm1", "v": "norm1",
+                           "o": "attn_out", "gate": "norm2", "up": "norm2",
+                           "fc1": "norm2", "down": "mlp_hidden",
+                           "fc2": "mlp_hidden"}[proj]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory, sparq_import_onnx):
+    """The fp32 model imported for [1, SEQ] inputs, calibration samples, and
+    the activations numpy computes at every linear layer's input."""
+    tmp = tmp_path_factory.mktemp("calibrate")
+    config = models.Config(variant="fp32", seq=SEQ)
+    params = models.save(config, str(tmp / "m.onnx"))
+    result = subprocess.run(
+        [sparq_import_onnx, tmp / "m.onnx", "--dim", "batch=1", "--dim",
+         f"seq={SEQ}", "-o", tmp / "m.mlir"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rng = np.random.default_rng(7)
+    activations = {}
+    for i in range(SAMPLES):
+        ids = rng.integers(0, config.vocab, size=(1, SEQ), dtype=np.int64)
+        (tmp / "calib" / f"s{i}").mkdir(parents=True)
+        np.save(tmp / "calib" / f"s{i}" / "input_ids.npy", ids)
+
+        seen = set()
+
+        def observe(key, x):
+            # q, k and v (and gate and up) pass the same activation.
+            if key not in seen:
+                seen.add(key)
+                activations.setdefault(key, []).append(
+                    x.reshape(-1, x.shape[-1]))
+        models._forward(params, ids, use_quantized=False, observer=observe)
+    activations = {k: np.concatenate(v) for k, v in activations.items()}
+    return tmp, config, activations
+
+
+def calibrate(sparq_opt, tmp, options):
+    result = subprocess.run(
+        [sparq_opt, tmp / "m.mlir",
+         f"--sparq-calibrate=inputs={tmp / 'calib'} {options}"],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def expected_observers(config):
+    """Observer name -> numpy activation key. Every linear layer gets its
+    own observer: the importer collapses [batch, seq, hidden] to 2-D once
+    per MatMul, so q, k and v read equal but distinct values."""
+    return {f"{linear}.weight.input": activation_key(linear)
+            for linear in models.linear_names(config)}
+
+
+def assert_close(actual, expected, scale):
+    np.testing.assert_allclose(np.asarray(actual, np.float64), expected,
+                               rtol=1e-5, atol=1e-5 * scale)
+
+
+def test_stats_match_numpy_activations(model, sparq_opt):
+    tmp, config, activations = model
+    ir = calibrate(sparq_opt, tmp, f"stats-file={tmp / 'stats.json'}")
+    stats = json.loads((tmp / "stats.json").read_text())
+    observers = expected_observers(config)
+    assert set(stats) == set(observers)
+    for name, key in observers.items():
+        x = activations[key]
+        scale = np.abs(x).max()
+        entry = stats[name]
+        assert entry["samples"] == SAMPLES
+        assert entry["axis"] == 1  # the 2-D [seq, hidden] matmul input
+        assert_close(entry["min"], x.min(axis=0), scale)
+        assert_close(entry["max"], x.max(axis=0), scale)
+        assert_close(entry["absmax"], np.abs(x).max(axis=0), scale)
+        assert_close(entry["tensor"]["min"], x.min(), scale)
+        assert_close(entry["tensor"]["max"], x.max(), scale)
+        assert_close(entry["tensor"]["absmax"], scale, scale)
+    # The same values are attached to the observers in the IR.
+    for name in observers:
+        match = re.search(
+            rf'sparq\.observe %\S+ name\("{re.escape(name)}"\) axis\(1\) '
+            r'\{stats = #sparq\.stats<samples = (\d+), min = \[([^\]]*)\]',
+            ir)
+        assert match, name
+        assert int(match.group(1)) == SAMPLES
+        values = [float(v) for v in match.group(2).split(",")]
+        assert_close(values, stats[name]["min"], 1.0)
+
+
+def test_percentile_absmax(model, sparq_opt):
+    tmp, config, activations = model
+    calibrate(sparq_opt, tmp,
+              f"percentile=90 stats-file={tmp / 'stats90.json'}")
+    stats = json.loads((tmp / "stats90.json").read_text())
+    for name, key in expected_observers(config).items():
+        magnitudes = np.abs(activations[key]).astype(np.float64)
+        scale = magnitudes.max()
+        assert_close(stats[name]["absmax"],
+                     np.percentile(magnitudes, 90, axis=0), scale)
+        assert_close(stats[name]["tensor"]["absmax"],
+                     np.percentile(magnitudes, 90), scale)
+        # min and max stay exact.
+        assert_close(stats[name]["max"], activations[key].max(axis=0), scale)

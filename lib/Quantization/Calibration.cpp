@@ -274,26 +274,34 @@ llvm::Expected<std::vector<CalibrationSample>> sparq::loadCalibrationSamples(
 //===----------------------------------------------------------------------===//
 
 namespace {
-FailureOr<func::FuncOp> findEntry(ModuleOp module) {
+/// The model's entry: its one public function with a body. Errors are
+/// emitted on `module` only when `report` is set.
+FailureOr<func::FuncOp> findEntry(ModuleOp module, bool report = true) {
   func::FuncOp entry;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!func.isPublic() || func.isExternal())
       continue;
-    if (entry)
-      return module.emitError()
-             << "the model needs exactly one public function, found @"
-             << entry.getSymName() << " and @" << func.getSymName();
+    if (entry) {
+      if (report)
+        module.emitError()
+            << "the model needs exactly one public function, found @"
+            << entry.getSymName() << " and @" << func.getSymName();
+      return failure();
+    }
     entry = func;
   }
-  if (!entry)
-    return module.emitError() << "the model has no public function to run";
+  if (!entry) {
+    if (report)
+      module.emitError() << "the model has no public function to run";
+    return failure();
+  }
   return entry;
 }
 } // namespace
 
 SmallVector<ObserveOp> sparq::getEntryObservers(ModuleOp module) {
   SmallVector<ObserveOp> observers;
-  FailureOr<func::FuncOp> entry = findEntry(module);
+  FailureOr<func::FuncOp> entry = findEntry(module, /*report=*/false);
   if (succeeded(entry))
     entry->walk([&](ObserveOp op) { observers.push_back(op); });
   return observers;

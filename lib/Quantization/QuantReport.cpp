@@ -405,10 +405,13 @@ void sparq::printQuantReport(const QuantReport &report, llvm::raw_ostream &os) {
                  llvm::StringRef before, llvm::StringRef after,
                  llvm::StringRef ratio, llvm::StringRef weight,
                  llvm::StringRef output) {
-    os << layer << std::string(layerWidth - layer.size(), ' ') << "  " << scheme
-       << std::string(schemeWidth - scheme.size(), ' ')
-       << llvm::formatv(" {0,12} {1,12} {2,7} {3,12} {4,12}\n", before, after,
-                        ratio, weight, output);
+    std::string line =
+        (layer + std::string(layerWidth - layer.size(), ' ') + "  " + scheme +
+         std::string(schemeWidth - scheme.size(), ' ') +
+         llvm::formatv(" {0,12} {1,12} {2,7} {3,12} {4,12}", before, after,
+                       ratio, weight, output))
+            .str();
+    os << llvm::StringRef(line).rtrim() << "\n";
   };
   row("layer", "scheme", "fp32 bytes", "quant bytes", "ratio", "weight SQNR",
       "output SQNR");

@@ -22,8 +22,10 @@ def SparqCalibrate : Pass<"sparq-calibrate", "::mlir::ModuleOp"> {
        channel along the last axis, on the floating-point activation input of
        every linalg.matmul with a constant weight and every `sparq.qmatmul` /
        `sparq.lut_matmul` (named by its `sparq.quant_info` layer). Matmuls
-       that share an input share its observer; inputs that already come from
-       a `sparq.observe` keep it (and it is filled in).
+       that share an input value share its observer (imported models
+       collapse activations to 2-D once per MatMul, so projections of the
+       same tensor usually each get one); inputs that already come from a
+       `sparq.observe` keep it (and it is filled in).
     2. Runs: compiles a copy of the module for the host CPU (the `sparqc`
        pipeline), with every observed tensor as an extra result of the entry
        function, into a temporary directory, loads it, and runs it through

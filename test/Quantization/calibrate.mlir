@@ -10,16 +10,20 @@
 // RUN: sparq-opt %s --sparq-calibrate="inputs=%t/dirs percentile=50" | FileCheck %s --check-prefix=P50
 
 // Per column of x over both samples: col 0 holds 1, 4, 0.5, -3; col 1
-// holds -2, 5, 7, 0; col 2 holds 3, -6, -1, 2. Both matmuls reading x share
-// one observer. y = x * W is observed too (second matmul's input): its
-// columns hold 10, -11, 16.5, 7 and 12, -8, 23, 6.
+// holds -2, 5, 7, 0; col 2 holds 3, -6, -1, 2. The first matmul gets an
+// observer on x; the second reads x through an existing per-tensor
+// observer, which gets no new one and has its stats replaced. y = x * W is
+// observed too (third matmul's input): its columns hold 10, -11, 16.5, 7
+// and 12, -8, 23, 6.
 
 // CHECK-LABEL: func.func @mlp
 // CHECK: %[[X:.*]] = sparq.observe %arg0 name("matmul_0.input") axis(1) {stats = #sparq.stats<samples = 2, min = [-3.000000e+00, -2.000000e+00, -6.000000e+00], max = [4.000000e+00, 7.000000e+00, 3.000000e+00], absmax = [4.000000e+00, 7.000000e+00, 6.000000e+00]>}
 // CHECK: %[[Y:.*]] = linalg.matmul ins(%[[X]],
 // CHECK-NEXT: %[[YO:.*]] = sparq.observe %[[Y]] name("matmul_2.input") axis(1) {stats = #sparq.stats<samples = 2, min = [-1.100000e+01, -8.000000e+00], max = [1.650000e+01, 2.300000e+01], absmax = [1.650000e+01, 2.300000e+01]>}
-// CHECK-NEXT: linalg.matmul ins(%[[X]],
+// CHECK-NEXT: %[[XO:.*]] = sparq.observe %arg0 name("x") {stats = #sparq.stats<samples = 2, min = [-6.000000e+00], max = [7.000000e+00], absmax = [7.000000e+00]>}
+// CHECK-NEXT: linalg.matmul ins(%[[XO]],
 // CHECK-NEXT: linalg.matmul ins(%[[YO]],
+// CHECK-NOT: sparq.observe
 
 // JSON:      "matmul_0.input": {
 // JSON-NEXT:   "samples": 2,
@@ -44,6 +48,12 @@
 // JSON-NEXT:     "min": -11,
 // JSON-NEXT:     "max": 23,
 // JSON-NEXT:     "absmax": 23
+// JSON:      "x": {
+// JSON-NEXT:   "samples": 2,
+// JSON-NEXT:   "axis": null,
+// JSON-NEXT:   "min": [
+// JSON-NEXT:     -6
+// JSON-NEXT:   ],
 
 // ONE: sparq.observe %arg0 name("matmul_0.input") axis(1) {stats = #sparq.stats<samples = 1, min = [1.000000e+00, -2.000000e+00, -6.000000e+00], max = [4.000000e+00, 5.000000e+00, 3.000000e+00], absmax = [4.000000e+00, 5.000000e+00, 6.000000e+00]>}
 
@@ -62,7 +72,8 @@ func.func @mlp(%x: tensor<2x3xf32> {sparq.name = "x"})
   %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x2xf32>) -> tensor<2x2xf32>
   %y = linalg.matmul ins(%x, %w0 : tensor<2x3xf32>, tensor<3x2xf32>)
                      outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
-  %side = linalg.matmul ins(%x, %w1 : tensor<2x3xf32>, tensor<3x2xf32>)
+  %xo = sparq.observe %x name("x") {stats = #sparq.stats<samples = 9, min = [0.0], max = [0.0], absmax = [0.0]>} : tensor<2x3xf32>
+  %side = linalg.matmul ins(%xo, %w1 : tensor<2x3xf32>, tensor<3x2xf32>)
                         outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   %out = linalg.matmul ins(%y, %w2 : tensor<2x2xf32>, tensor<2x2xf32>)
                        outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>

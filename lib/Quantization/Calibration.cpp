@@ -11,6 +11,8 @@
 #include "sparq/Target/Cpu/CpuTarget.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
@@ -315,6 +317,7 @@ LogicalResult sparq::runOnCalibrationInputs(ModuleOp module,
   if (failed(entry))
     return failure();
   MLIRContext *context = module.getContext();
+  context->loadDialect<linalg::LinalgDialect, tensor::TensorDialect>();
 
   // Observed tensors become results of the entry, after its own.
   SmallVector<ObserveOp> observers;
@@ -347,8 +350,19 @@ LogicalResult sparq::runOnCalibrationInputs(ModuleOp module,
     resultAttrs.push_back(entry->getResultAttrDict(i)
                               ? entry->getResultAttrDict(i)
                               : DictionaryAttr::get(context));
+  // Each observed tensor is returned as a copy: once observers lower to
+  // their inputs, a tensor returned twice (or a returned argument) would
+  // make two results share a buffer, which buffer-results-to-out-params
+  // cannot express.
+  OpBuilder builder(terminator);
   for (ObserveOp observer : observers) {
-    results.push_back(observer.getResult());
+    Value observed = observer.getResult();
+    RankedTensorType type = observer.getType();
+    Value destination = tensor::EmptyOp::create(
+        builder, observer.getLoc(), type.getShape(), type.getElementType());
+    results.push_back(linalg::CopyOp::create(builder, observer.getLoc(),
+                                             observed, destination)
+                          .getResult(0));
     resultAttrs.push_back(DictionaryAttr::get(
         context,
         {NamedAttribute(

@@ -249,12 +249,51 @@ std::optional<QuantizedProduct> getQuantizedProduct(Operation *op) {
 /// One quantized layer measured against its fp32 original.
 struct LayerProbe {
   LayerReport *report;
-  unsigned observer;
+  /// Observer of the layer's input in the fp32 run.
+  unsigned inputObserver;
   int64_t k, n;
   std::vector<float> weightRows; // fp32 [N, K]
-  QuantizedProduct quantized;
+  /// The quantized op's product by the reference kernels, if they cover it.
+  std::optional<QuantizedProduct> quantized;
+  /// Observer of the quantized op's result in the quantized run, and the
+  /// bias that result includes.
+  std::optional<unsigned> outputObserver;
+  std::vector<float> bias;
+  /// x W of the fp32 run, per sample, for the quantized run to compare with.
+  std::vector<std::vector<float>> fp32Products;
   double signal = 0, noise = 0;
+  double inModelSignal = 0, inModelNoise = 0;
 };
+
+/// The constant bias of a quantized op (empty without one); nothing when it
+/// is not a readable constant.
+std::optional<std::vector<float>> getBias(Operation *op) {
+  Value bias;
+  if (auto qmatmul = dyn_cast<QMatmulOp>(op))
+    bias = qmatmul.getBias();
+  else if (auto lut = dyn_cast<LutMatmulOp>(op))
+    bias = lut.getBias();
+  else if (auto intMatmul = dyn_cast<IntMatmulOp>(op))
+    bias = intMatmul.getBias();
+  if (!bias)
+    return std::vector<float>();
+  return readConstant<float>(bias);
+}
+
+/// Observes `op`'s f32 result as `<layer>.output`.
+void observeResult(Operation *op, llvm::StringRef layer) {
+  if (op->getNumResults() != 1)
+    return;
+  Value result = op->getResult(0);
+  auto type = dyn_cast<RankedTensorType>(result.getType());
+  if (!type || type.getRank() == 0 || !type.getElementType().isF32())
+    return;
+  OpBuilder builder(op->getContext());
+  builder.setInsertionPointAfter(op);
+  ObserveOp::create(builder, op->getLoc(), type, result,
+                    builder.getStringAttr(layer + ".output"),
+                    /*axis=*/IntegerAttr(), /*stats=*/CalibrationStatsAttr());
+}
 
 double sqnrDb(double signal, double noise) {
   if (noise == 0)
@@ -291,12 +330,13 @@ LogicalResult sparq::measureQuantReport(QuantReport &report, ModuleOp reference,
       continue;
     auto observer = target.getActivations().getDefiningOp<ObserveOp>();
     auto position = llvm::find(observers, observer);
-    std::optional<QuantizedProduct> product = getQuantizedProduct(op->second);
-    if (!observer || position == observers.end() || !product)
+    if (!observer || position == observers.end())
       continue;
-    probes.push_back(
-        {layer->second, static_cast<unsigned>(position - observers.begin()),
-         target.k, target.n, target.readRows(), std::move(*product)});
+    LayerProbe probe{
+        layer->second,     static_cast<unsigned>(position - observers.begin()),
+        target.k,          target.n,
+        target.readRows(), getQuantizedProduct(op->second)};
+    probes.push_back(std::move(probe));
   }
 
   // Reference outputs of every sample, kept for the quantized run.
@@ -304,18 +344,21 @@ LogicalResult sparq::measureQuantReport(QuantReport &report, ModuleOp reference,
   auto measureLayers = [&](unsigned, ArrayRef<RunTensor> tensors,
                            ArrayRef<RunTensor> outputs) {
     for (LayerProbe &probe : probes) {
-      const RunTensor &x = tensors[probe.observer];
+      const RunTensor &x = tensors[probe.inputObserver];
       ArrayRef<float> activations(static_cast<const float *>(x.data),
                                   x.info->bytes / sizeof(float));
       int64_t m = activations.size() / probe.k;
       std::vector<float> exact =
           ref::matmulNT(activations, m, probe.k, probe.weightRows, probe.n, {});
-      std::vector<float> approx = probe.quantized(activations, m);
-      for (size_t i = 0; i < exact.size(); ++i) {
-        double d = double(approx[i]) - exact[i];
-        probe.signal += double(exact[i]) * exact[i];
-        probe.noise += d * d;
+      if (probe.quantized) {
+        std::vector<float> approx = (*probe.quantized)(activations, m);
+        for (size_t i = 0; i < exact.size(); ++i) {
+          double d = double(approx[i]) - exact[i];
+          probe.signal += double(exact[i]) * exact[i];
+          probe.noise += d * d;
+        }
       }
+      probe.fp32Products.push_back(std::move(exact));
     }
     std::vector<std::vector<float>> sampleOutputs;
     for (const RunTensor &output : outputs) {
@@ -332,11 +375,59 @@ LogicalResult sparq::measureQuantReport(QuantReport &report, ModuleOp reference,
   if (failed(runOnCalibrationInputs(*observed, inputs, measureLayers)))
     return failure();
   for (LayerProbe &probe : probes)
-    probe.report->outputSqnrDb = sqnrDb(probe.signal, probe.noise);
+    if (probe.quantized)
+      probe.report->outputSqnrDb = sqnrDb(probe.signal, probe.noise);
+
+  // The quantized model, observed at the result of every quantized op.
+  OwningOpRef<ModuleOp> quantizedObserved = quantized.clone();
+  llvm::StringMap<Operation *> observedOps;
+  quantizedObserved->walk([&](Operation *op) {
+    if (auto info = op->getAttrOfType<DictionaryAttr>(kQuantInfo))
+      if (auto layer = info.getAs<StringAttr>("layer"))
+        observedOps[layer.getValue()] = op;
+  });
+  for (LayerProbe &probe : probes) {
+    Operation *op = observedOps.lookup(probe.report->layer);
+    std::optional<std::vector<float>> bias = getBias(op);
+    if (!op || !bias)
+      continue;
+    probe.bias = std::move(*bias);
+    observeResult(op, probe.report->layer);
+  }
+  llvm::StringMap<unsigned> observerIndex;
+  for (auto [i, observer] :
+       llvm::enumerate(getEntryObservers(*quantizedObserved)))
+    observerIndex.try_emplace(observer.getName(), i);
+  for (LayerProbe &probe : probes) {
+    auto index = observerIndex.find(probe.report->layer + ".output");
+    bool biasFits =
+        probe.bias.empty() || probe.bias.size() == static_cast<size_t>(probe.n);
+    if (index != observerIndex.end() && biasFits)
+      probe.outputObserver = index->second;
+  }
 
   double signal = 0, noise = 0, maxAbsError = 0, maxReference = 0;
-  auto compareOutputs = [&](unsigned sample, ArrayRef<RunTensor>,
+  auto compareOutputs = [&](unsigned sample, ArrayRef<RunTensor> tensors,
                             ArrayRef<RunTensor> outputs) -> LogicalResult {
+    for (LayerProbe &probe : probes) {
+      if (!probe.outputObserver)
+        continue;
+      const RunTensor &y = tensors[*probe.outputObserver];
+      const std::vector<float> &exact = probe.fp32Products[sample];
+      if (y.info->bytes != exact.size() * sizeof(float)) {
+        probe.outputObserver.reset();
+        continue;
+      }
+      const float *data = static_cast<const float *>(y.data);
+      for (size_t i = 0; i < exact.size(); ++i) {
+        double product = data[i];
+        if (!probe.bias.empty())
+          product -= probe.bias[i % probe.n];
+        double d = product - exact[i];
+        probe.inModelSignal += double(exact[i]) * exact[i];
+        probe.inModelNoise += d * d;
+      }
+    }
     const auto &expected = referenceOutputs[sample];
     if (outputs.size() != expected.size())
       return quantized.emitError()
@@ -361,8 +452,13 @@ LogicalResult sparq::measureQuantReport(QuantReport &report, ModuleOp reference,
     }
     return success();
   };
-  if (failed(runOnCalibrationInputs(quantized, inputs, compareOutputs)))
+  if (failed(
+          runOnCalibrationInputs(*quantizedObserved, inputs, compareOutputs)))
     return failure();
+  for (LayerProbe &probe : probes)
+    if (probe.outputObserver)
+      probe.report->inModelSqnrDb =
+          sqnrDb(probe.inModelSignal, probe.inModelNoise);
   ModelOutputError error;
   error.samples = referenceOutputs.size();
   error.sqnrDb = sqnrDb(signal, noise);
@@ -404,25 +500,27 @@ void sparq::printQuantReport(const QuantReport &report, llvm::raw_ostream &os) {
   auto row = [&](llvm::StringRef layer, llvm::StringRef scheme,
                  llvm::StringRef before, llvm::StringRef after,
                  llvm::StringRef ratio, llvm::StringRef weight,
-                 llvm::StringRef output) {
+                 llvm::StringRef output, llvm::StringRef inModel) {
     std::string line =
         (layer + std::string(layerWidth - layer.size(), ' ') + "  " + scheme +
          std::string(schemeWidth - scheme.size(), ' ') +
-         llvm::formatv(" {0,12} {1,12} {2,7} {3,12} {4,12}", before, after,
-                       ratio, weight, output))
+         llvm::formatv(" {0,12} {1,12} {2,7} {3,12} {4,12} {5,14}", before,
+                       after, ratio, weight, output, inModel))
             .str();
     os << llvm::StringRef(line).rtrim() << "\n";
   };
   row("layer", "scheme", "fp32 bytes", "quant bytes", "ratio", "weight SQNR",
-      "output SQNR");
+      "output SQNR", "in-model SQNR");
   for (const LayerReport &layer : report.layers)
     row(layer.layer, layer.scheme, std::to_string(layer.bytesBefore),
         std::to_string(layer.bytesAfter),
         formatRatio(layer.bytesBefore, layer.bytesAfter),
-        formatDb(layer.weightSqnrDb), formatDb(layer.outputSqnrDb));
+        formatDb(layer.weightSqnrDb), formatDb(layer.outputSqnrDb),
+        formatDb(layer.inModelSqnrDb));
   row("total", "", std::to_string(report.totalBytesBefore()),
       std::to_string(report.totalBytesAfter()),
-      formatRatio(report.totalBytesBefore(), report.totalBytesAfter()), "", "");
+      formatRatio(report.totalBytesBefore(), report.totalBytesAfter()), "", "",
+      "");
   if (!report.modelError) {
     os << "model output vs fp32: not measured (needs the fp32 model and "
           "calibration inputs)\n";
@@ -450,7 +548,8 @@ void sparq::writeQuantReportJson(const QuantReport &report,
                            {"bytes_before", layer.bytesBefore},
                            {"bytes_after", layer.bytesAfter},
                            {"weight_sqnr_db", number(layer.weightSqnrDb)},
-                           {"output_sqnr_db", number(layer.outputSqnrDb)}});
+                           {"output_sqnr_db", number(layer.outputSqnrDb)},
+                           {"in_model_sqnr_db", number(layer.inModelSqnrDb)}});
   llvm::json::Object root{{"layers", std::move(layers)},
                           {"fp32_layers", report.fp32Layers},
                           {"fp32_layer_bytes", report.fp32LayerBytes},

@@ -63,7 +63,8 @@
 
 func.func @mlp(%x: tensor<2x3xf32> {sparq.name = "x"})
     -> (tensor<2x2xf32> {sparq.name = "out"},
-        tensor<2x2xf32> {sparq.name = "side"}) {
+        tensor<2x2xf32> {sparq.name = "side"},
+        tensor<2x2xf32> {sparq.name = "hidden"}) {
   %w0 = arith.constant dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]> : tensor<3x2xf32>
   %w1 = arith.constant dense<[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]> : tensor<3x2xf32>
   %w2 = arith.constant dense<[[1.0, -1.0], [2.0, 0.5]]> : tensor<2x2xf32>
@@ -77,5 +78,6 @@ func.func @mlp(%x: tensor<2x3xf32> {sparq.name = "x"})
                         outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
   %out = linalg.matmul ins(%y, %w2 : tensor<2x2xf32>, tensor<2x2xf32>)
                        outs(%init : tensor<2x2xf32>) -> tensor<2x2xf32>
-  return %out, %side : tensor<2x2xf32>, tensor<2x2xf32>
+  // y is both observed and returned: the compiled copy returns it twice.
+  return %out, %side, %y : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>
 }

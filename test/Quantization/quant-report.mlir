@@ -14,21 +14,23 @@
 // max abs err 0.5, max rel err 0.5 / 10.
 
 // ATTRS: sparq quantization report: 1 quantized layers, 0 weight matmuls left in fp32
-// ATTRS-NEXT: layer     scheme    fp32 bytes  quant bytes   ratio  weight SQNR  output SQNR
-// ATTRS-NEXT: matmul_0  int8-test         32           16   2.00x     12.50 dB          n/a
+// ATTRS-NEXT: layer     scheme    fp32 bytes  quant bytes   ratio  weight SQNR  output SQNR  in-model SQNR
+// ATTRS-NEXT: matmul_0  int8-test         32           16   2.00x     12.50 dB          n/a            n/a
 // ATTRS-NEXT: total                       32           16   2.00x
 // ATTRS-NEXT: model output vs fp32: not measured (needs the fp32 model and calibration inputs)
 
 // The pass leaves the module unchanged.
 // IR: sparq.qmatmul {{.*}} {sparq.quant_info = {{{.*}}}}
 
-// MEASURED: matmul_0  int8-test         32           16   2.00x     12.50 dB     26.03 dB
+// The layer reads the model's input, so in the model its error is its own.
+// MEASURED: matmul_0  int8-test         32           16   2.00x     12.50 dB     26.03 dB       26.03 dB
 // MEASURED: model output vs fp32 on 1 calibration samples: SQNR 26.03 dB, max abs err 5.000e-01, max rel err 5.000e-02
 
 // JSON:      "layers": [
 // JSON-NEXT:   {
 // JSON-NEXT:     "bytes_after": 16,
 // JSON-NEXT:     "bytes_before": 32,
+// JSON-NEXT:     "in_model_sqnr_db": 26.03{{[0-9]*}},
 // JSON-NEXT:     "layer": "matmul_0",
 // JSON-NEXT:     "output_sqnr_db": 26.03{{[0-9]*}},
 // JSON-NEXT:     "scheme": "int8-test",

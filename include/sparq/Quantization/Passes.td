@@ -61,7 +61,11 @@ def SparqCalibrate : Pass<"sparq-calibrate", "::mlir::ModuleOp"> {
     Option<"percentile", "percentile", "double", "100.0",
            "Percentile of |x| recorded as absmax (100: the maximum)">,
   ];
-  let dependentDialects = ["::sparq::SparqDialect"];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
 }
 
 def SparqQuantReport : Pass<"sparq-quant-report", "::mlir::ModuleOp"> {
@@ -82,16 +86,22 @@ def SparqQuantReport : Pass<"sparq-quant-report", "::mlir::ModuleOp"> {
       product (reference kernels on its constant operands, outliers
       included, bias left out) on the same `x`; layers are matched by
       weight name. `sparq.int_matmul` layers show `n/a`.
+    - per layer, the in-model SQNR: the same `y` against the quantized op's
+      result (less its bias) in a run of the quantized model, so the error
+      of the layers before it is included (every layer with a f32 result,
+      `sparq.int_matmul` too).
     - for the model, its float outputs against the fp32 model's on the same
       samples: SQNR, max abs error, and max rel error (max abs error over
       the largest |fp32 output|).
 
     `output` is `-` (stdout, the table), a path ending in `.json` (JSON: an
     object with `layers`, a list of objects with `layer`, `scheme`,
-    `bytes_before`, `bytes_after`, `weight_sqnr_db` and `output_sqnr_db`;
+    `bytes_before`, `bytes_after`, `weight_sqnr_db`, `output_sqnr_db` and
+    `in_model_sqnr_db`;
     `fp32_layers`, `fp32_layer_bytes`, `total_bytes_before`,
     `total_bytes_after`; and `model` with `samples`, `sqnr_db`,
-    `max_abs_error` and `max_rel_error`; null where not measured), or any
+    `max_abs_error` and `max_rel_error`; null where not measured or
+    infinite, i.e. no error at all), or any
     other path (the table). `sparqc --report` prints the same report.
 
     Example:

@@ -32,6 +32,11 @@ struct LayerReport {
   /// y = x W the fp32 layer's product and y_q the quantized op's (without
   /// bias) on the same fp32 input activations x.
   std::optional<double> outputSqnrDb;
+  /// The same for the layer inside the quantized model: y from the fp32
+  /// run against the quantized op's result (less its bias) in a run of the
+  /// quantized model, so upstream error is included. Covers every layer
+  /// whose op has a f32 result, sparq.int_matmul too.
+  std::optional<double> inModelSqnrDb;
 };
 
 /// The quantized model's outputs against the fp32 model's, over every float
@@ -77,10 +82,11 @@ mlir::LogicalResult measureQuantReport(QuantReport &report,
 void printQuantReport(const QuantReport &report, llvm::raw_ostream &os);
 
 /// The same as JSON: {"layers": [{"layer", "scheme", "bytes_before",
-/// "bytes_after", "weight_sqnr_db", "output_sqnr_db"}], "fp32_layers",
-/// "fp32_layer_bytes", "total_bytes_before", "total_bytes_after",
-/// "model": {"samples", "sqnr_db", "max_abs_error", "max_rel_error"}}, with
-/// null for what was not measured.
+/// "bytes_after", "weight_sqnr_db", "output_sqnr_db", "in_model_sqnr_db"}],
+/// "fp32_layers", "fp32_layer_bytes", "total_bytes_before",
+/// "total_bytes_after", "model": {"samples", "sqnr_db", "max_abs_error",
+/// "max_rel_error"}}, with null for what was not measured (and for an
+/// infinite SQNR: no error at all).
 void writeQuantReportJson(const QuantReport &report, llvm::raw_ostream &os);
 
 /// Writes the report to `path`: "-" is stdout, a path ending in .json gets

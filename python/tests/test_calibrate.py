@@ -163,6 +163,14 @@ def test_sparqc_quant_report(model, recipe):
         assert layer["output_sqnr_db"] > 10
     assert report["total_bytes_before"] == sum(
         layer["bytes_before"] for layer in layers.values())
+    # The first projections read unquantized activations, so inside the
+    # model their error is their own; lm_head's output is the model's.
+    for name in ("layers.0.q", "layers.0.k", "layers.0.v"):
+        layer = layers[f"{name}.weight"]
+        assert layer["in_model_sqnr_db"] == pytest.approx(
+            layer["output_sqnr_db"], abs=0.01)
+    assert layers["lm_head.weight"]["in_model_sqnr_db"] == pytest.approx(
+        report["model"]["sqnr_db"], abs=0.01)
 
     from sparq.runtime import Model
     library = Model(out / "m.so")

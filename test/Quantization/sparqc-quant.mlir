@@ -5,6 +5,8 @@
 // RUN: %python -c "import numpy as np; np.save('%t/calib/x.npy', np.array([[1, -2, 3], [4, 5, -6]], np.float32))"
 // RUN: sparqc %s --quiet --emit=mlir --quant="sparq-calibrate{inputs=%t/calib}" -o %t/out/calibrated.mlirbc
 // RUN: sparq-opt %t/out/calibrated.mlirbc | FileCheck %s --check-prefix=MLIR
+// RUN: sparqc %s --quiet --emit=mlir --quant="builtin.module(sparq-calibrate{inputs=%t/calib})" -o %t/out/anchored.mlirbc
+// RUN: sparq-opt %t/out/anchored.mlirbc | FileCheck %s --check-prefix=MLIR
 // RUN: sparqc %s --quiet --quant="sparq-calibrate{inputs=%t/calib}" --calibration=%t/calib --report -o %t/out/model.so | FileCheck %s --check-prefix=REPORT
 // RUN: test -s %t/out/model.so
 // RUN: sparqc %s --quiet --emit=mlir --quant=canonicalize --report=%t/out/report.json -o %t/out/

@@ -162,7 +162,13 @@ int fail(const Twine &message) {
 /// The pass pipeline --quant names: sparq-<name>{options} for a named
 /// recipe (w8a8-smoothquant gets --calibration), else --quant itself.
 std::optional<std::string> quantizationPipeline() {
-  StringRef text = quant;
+  StringRef text = StringRef(quant).trim();
+  // The pass manager is anchored on the module already; a pipeline spelled
+  // with its anchor would otherwise look for nested modules.
+  if (text.consume_front("builtin.module(") && !text.consume_back(")")) {
+    fail("--quant=" + quant + " has unbalanced parentheses");
+    return std::nullopt;
+  }
   StringRef name = text.take_until([](char c) { return c == '{'; });
   StringRef options = text.drop_front(name.size());
   if (name != "w4a16" && name != "squeezellm" && name != "w8a8-smoothquant")

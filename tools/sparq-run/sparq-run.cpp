@@ -14,9 +14,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Runtime/sparq_model.h"
+#include "sparq/Support/ModelLibrary.h"
 #include "sparq/Support/Npy.h"
-
-#include "onnx/onnx_pb.h"
+#include "sparq/Support/TensorProto.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -25,7 +25,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -33,7 +32,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <dlfcn.h>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -69,52 +67,6 @@ int fail(const Twine &message) {
   return 1;
 }
 
-/// The library's C ABI, resolved with dlsym.
-struct ModelLibrary {
-  void *handle = nullptr;
-  int32_t (*abiVersion)();
-  int32_t (*numInputs)();
-  int32_t (*numOutputs)();
-  const sparq_tensor_info *(*inputInfo)(int32_t);
-  const sparq_tensor_info *(*outputInfo)(int32_t);
-  sparq_context *(*create)();
-  void (*destroy)(sparq_context *);
-  int (*setInput)(sparq_context *, int32_t, const void *, size_t);
-  int (*run)(sparq_context *);
-  const void *(*getOutput)(sparq_context *, int32_t, size_t *);
-  const char *(*lastError)(const sparq_context *);
-
-  bool load(StringRef path, std::string &error) {
-    handle = dlopen(path.str().c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-      error = dlerror();
-      return false;
-    }
-    bool ok = true;
-    auto get = [&](auto &fn, const char *name) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
-          dlsym(handle, name));
-      if (!fn) {
-        error = std::string("missing symbol ") + name +
-                " (not a library written by sparqc?)";
-        ok = false;
-      }
-    };
-    get(abiVersion, "sparq_abi_version");
-    get(numInputs, "sparq_num_inputs");
-    get(numOutputs, "sparq_num_outputs");
-    get(inputInfo, "sparq_input_info");
-    get(outputInfo, "sparq_output_info");
-    get(create, "sparq_context_create");
-    get(destroy, "sparq_context_destroy");
-    get(setInput, "sparq_set_input");
-    get(run, "sparq_run");
-    get(getOutput, "sparq_get_output");
-    get(lastError, "sparq_last_error");
-    return ok;
-  }
-};
-
 using HostTensor = sparq::npy::Array;
 using sparq::npy::dtypeName;
 using sparq::npy::formatShape;
@@ -140,57 +92,13 @@ bool writeNpy(StringRef path, const sparq_tensor_info &info, const void *data,
   return true;
 }
 
-/// Reads an ONNX TensorProto file (raw_data or the common typed fields).
 std::optional<HostTensor> readTensorProto(StringRef path, std::string &error) {
-  auto buffer = MemoryBuffer::getFile(path);
-  if (!buffer) {
-    error = path.str() + ": " + buffer.getError().message();
+  Expected<HostTensor> tensor = sparq::readTensorProtoFile(path);
+  if (!tensor) {
+    error = toString(tensor.takeError());
     return std::nullopt;
   }
-  onnx::TensorProto proto;
-  if (!proto.ParseFromArray((*buffer)->getBufferStart(),
-                            (*buffer)->getBufferSize())) {
-    error = path.str() + ": not a TensorProto";
-    return std::nullopt;
-  }
-  HostTensor tensor;
-  tensor.name = proto.name();
-  tensor.dtype = proto.data_type();
-  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
-  auto append = [&](const void *p, size_t n) {
-    const char *c = static_cast<const char *>(p);
-    tensor.bytes.insert(tensor.bytes.end(), c, c + n);
-  };
-  if (proto.has_raw_data()) {
-    append(proto.raw_data().data(), proto.raw_data().size());
-  } else if (proto.float_data_size()) {
-    append(proto.float_data().data(), proto.float_data_size() * 4);
-  } else if (proto.double_data_size()) {
-    append(proto.double_data().data(), proto.double_data_size() * 8);
-  } else if (proto.int64_data_size()) {
-    append(proto.int64_data().data(), proto.int64_data_size() * 8);
-  } else if (proto.int32_data_size()) {
-    for (int32_t v : proto.int32_data()) {
-      switch (tensor.dtype) {
-      case SPARQ_INT32:
-        append(&v, 4);
-        break;
-      case SPARQ_INT16:
-      case SPARQ_UINT16:
-      case SPARQ_FLOAT16:
-      case SPARQ_BFLOAT16: {
-        uint16_t h = v;
-        append(&h, 2);
-        break;
-      }
-      default: {
-        uint8_t b = v;
-        append(&b, 1);
-      }
-      }
-    }
-  }
-  return tensor;
+  return std::move(*tensor);
 }
 
 /// Element i of a tensor as a double (bool/int/float types).
@@ -308,22 +216,14 @@ int main(int argc, char **argv) {
   if (libraryPath.empty())
     return fail("no model library (usage: sparq-run out/model.so --input "
                 "name=x.npy)");
-  ModelLibrary model;
+  sparq::ModelLibrary model;
   std::string error;
   if (!model.load(libraryPath, error))
     return fail(libraryPath + ": " + error);
-  if (model.abiVersion() != SPARQ_ABI_VERSION)
-    return fail(formatv("{0}: ABI version {1}, sparq-run speaks {2}",
-                        libraryPath, model.abiVersion(), SPARQ_ABI_VERSION));
 
   int32_t numInputs = model.numInputs(), numOutputs = model.numOutputs();
   std::vector<std::optional<HostTensor>> bound(numInputs);
-  auto findInput = [&](StringRef name) -> int32_t {
-    for (int32_t i = 0; i < numInputs; ++i)
-      if (name == model.inputInfo(i)->name)
-        return i;
-    return -1;
-  };
+  auto findInput = [&](StringRef name) { return model.findInput(name); };
   int32_t nextPositional = 0;
   for (StringRef spec : inputs) {
     auto [name, file] = spec.split('=');
@@ -333,13 +233,9 @@ int main(int argc, char **argv) {
       index = nextPositional++;
     } else {
       index = findInput(name);
-      if (index < 0) {
-        std::string names;
-        for (int32_t i = 0; i < numInputs; ++i)
-          names += std::string(i ? ", " : "") + model.inputInfo(i)->name;
-        return fail("the model has no input '" + name + "' (inputs: " + names +
-                    ")");
-      }
+      if (index < 0)
+        return fail("the model has no input '" + name +
+                    "' (inputs: " + model.inputNames() + ")");
     }
     if (index >= numInputs)
       return fail(formatv("more inputs given than the model's {0}", numInputs));
@@ -366,10 +262,10 @@ int main(int argc, char **argv) {
     }
   }
 
-  sparq_context *context = model.create();
+  sparq_context *context = model.createContext();
   if (!context)
     return fail("cannot create a context (out of memory)");
-  scope_exit cleanup([&] { model.destroy(context); });
+  scope_exit cleanup([&] { model.destroyContext(context); });
   for (int32_t i = 0; i < numInputs; ++i) {
     const sparq_tensor_info *info = model.inputInfo(i);
     if (!bound[i])

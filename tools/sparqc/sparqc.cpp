@@ -4,17 +4,22 @@
 //
 //   sparqc model.onnx --target=cpu -o out/ [--emit=mlir|llvm|asm|obj|so]
 //          [--cpu=native|x86-64-v3|x86-64-v4] [--dim seq=128]
+//          [--quant=w4a16|squeezellm|w8a8-smoothquant|<pipeline>]
+//          [--calibration=DIR] [--report[=file]]
 //
-// Imports an ONNX model (or reads an .mlir/.mlirbc module), lowers it for the
-// CPU, and writes a shared library exporting the C ABI of
-// include/sparq/Runtime/sparq_model.h, or stops at an earlier stage. Output
-// files appear only when every stage succeeds.
+// Imports an ONNX model (or reads an .mlir/.mlirbc module), optionally
+// quantizes it (and reports what that did), lowers it for the CPU, and writes a
+// shared library exporting the C ABI of include/sparq/Runtime/sparq_model.h, or
+// stops at an earlier stage. Output files appear only when every stage
+// succeeds.
 //
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Frontend/Onnx/Importer.h"
+#include "sparq/Quantization/Passes.h"
+#include "sparq/Quantization/QuantReport.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
 #include "sparq/Transforms/Passes.h"
 
@@ -27,6 +32,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -76,6 +82,25 @@ cl::opt<std::string> kernels(
              "(AVX-512 VNNI, activations quantized to int8 per group: "
              "faster, approximate) or reference (no kernels)"),
     cl::init("exact"));
+
+cl::opt<std::string> quant(
+    "quant",
+    cl::desc("Quantize after import: w4a16, squeezellm or w8a8-smoothquant "
+             "(each optionally with {options}, e.g. w4a16{group-size=64}), "
+             "or any pass pipeline (sparq-quantize-weights{bits=3})"),
+    cl::init(""));
+cl::opt<std::string> calibration(
+    "calibration",
+    cl::desc("Directory of calibration samples (test_data_set_*/input_*.pb, "
+             "<sample>/<input>.npy or <input>.npy): w8a8-smoothquant "
+             "calibrates on it, --report measures output error on it"),
+    cl::init(""));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("After --quant, print the per-layer size and accuracy report "
+             "(--report: stdout, --report=file: a file, JSON if it ends in "
+             ".json)"),
+    cl::ValueOptional, cl::init(""));
 
 /// Progress lines on stderr, with the time each stage took.
 class Progress {
@@ -133,6 +158,36 @@ std::optional<std::string> extractThreadsFlag(int &argc, char **argv) {
 int fail(const Twine &message) {
   errs() << "sparqc: error: " << message << "\n";
   return 1;
+}
+
+/// The pass pipeline --quant names: sparq-<name>{options} for a named
+/// recipe (w8a8-smoothquant gets --calibration), else --quant itself.
+std::optional<std::string> quantizationPipeline() {
+  StringRef text = StringRef(quant).trim();
+  // The pass manager is anchored on the module already; a pipeline spelled
+  // with its anchor would otherwise look for nested modules.
+  if (text.consume_front("builtin.module(") && !text.consume_back(")")) {
+    fail("--quant=" + quant + " has unbalanced parentheses");
+    return std::nullopt;
+  }
+  StringRef name = text.take_until([](char c) { return c == '{'; });
+  StringRef options = text.drop_front(name.size());
+  if (name != "w4a16" && name != "squeezellm" && name != "w8a8-smoothquant")
+    return text.str();
+  std::string pipeline = ("sparq-" + name).str();
+  if (name != "w8a8-smoothquant")
+    return pipeline + options.str();
+  if (options.contains("calibration="))
+    return pipeline + options.str();
+  if (calibration.empty()) {
+    fail("--quant=w8a8-smoothquant needs --calibration=DIR, the samples to "
+         "calibrate activation scales on");
+    return std::nullopt;
+  }
+  std::string inner =
+      options.empty() ? "" : options.drop_front().drop_back().str();
+  return pipeline + "{calibration=" + calibration + (inner.empty() ? "" : " ") +
+         inner + "}";
 }
 
 /// The output file for extension `ext`: -o itself when it names a file with
@@ -201,8 +256,17 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   sparq::registerSparqConversionPasses();
   sparq::registerSparqGeneralTransformsPasses();
+  sparq::registerSparqTransformsPasses();
+  sparq::registerSparqQuantizationPasses();
+  sparq::registerQuantizationPipelines();
 
+  bool wantsReport = reportPath.getNumOccurrences() > 0;
+  if (wantsReport && quant.empty())
+    return fail("--report describes what --quant did; give --quant too");
+  if (!calibration.empty() && !sys::fs::is_directory(calibration))
+    return fail("--calibration='" + calibration + "' is not a directory");
   int stages = emit == "mlir" ? 1 : emit == "llvm" ? 3 : 4;
+  stages += !quant.empty() + wantsReport;
   Progress progress(stages);
 
   // 1. Read the model.
@@ -247,7 +311,40 @@ int main(int argc, char **argv) {
     }
   if (!entry)
     return fail("'" + inputPath + "' has no public function to compile");
-  std::string entrySymbol = entry.getSymName().str();
+
+  // 2. Quantize, and report against the module as it was.
+  if (!quant.empty()) {
+    std::optional<std::string> pipeline = quantizationPipeline();
+    if (!pipeline)
+      return 1;
+    mlir::OwningOpRef<mlir::ModuleOp> fp32;
+    if (wantsReport)
+      fp32 = module->clone();
+    progress.start("quantizing: " + *pipeline);
+    mlir::PassManager pm(&context);
+    std::string parseErrors;
+    raw_string_ostream errorStream(parseErrors);
+    if (failed(mlir::parsePassPipeline(*pipeline, pm, errorStream)))
+      return fail("--quant=" + quant +
+                  " is not w4a16, squeezellm, "
+                  "w8a8-smoothquant or a pass pipeline: " +
+                  parseErrors);
+    if (failed(pm.run(*module)))
+      return fail("quantization (" + *pipeline + ") failed");
+    if (wantsReport) {
+      progress.start(calibration.empty()
+                         ? std::string("reporting")
+                         : "measuring quantization error on " + calibration);
+      auto report = sparq::collectQuantReport(*module);
+      if (failed(report) ||
+          (!calibration.empty() && failed(sparq::measureQuantReport(
+                                       *report, *fp32, *module, calibration))))
+        return fail("the quantization report failed");
+      std::string path = reportPath.empty() ? "-" : reportPath.getValue();
+      if (failed(sparq::emitQuantReport(*report, path, *module)))
+        return 1;
+    }
+  }
 
   if (emit == "mlir") {
     std::string path = outputFile("mlirbc");
@@ -257,17 +354,7 @@ int main(int argc, char **argv) {
     });
   }
 
-  // 2. Lower to the LLVM dialect.
-  auto signature = sparq::cpu::getModelSignature(entry);
-  if (failed(signature))
-    return 1;
-  // The names and signedness now live in the signature; LLVM has no use for
-  // them.
-  entry.removeArgAttrsAttr();
-  entry.removeResAttrsAttr();
-  // The ABI wrapper calls the entry through its C interface (memref
-  // descriptors by pointer); nothing else needs one.
-  entry->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(&context));
+  // 3. Lower to the LLVM dialect.
   progress.start("lowering for the CPU");
   sparq::cpu::CpuCodegenOptions codegen;
   codegen.cpu = cpu;
@@ -292,12 +379,12 @@ int main(int argc, char **argv) {
     return fail("--kernels=" + kernels +
                 " is not one of exact, vnni-int8, reference");
   }
-  mlir::PassManager pm(&context);
-  if (failed(sparq::cpu::buildCpuLoweringPipeline(pm, pipelineOptions)) ||
-      failed(pm.run(*module)))
+  FailureOr<sparq::cpu::LoweredModel> lowered =
+      sparq::cpu::lowerModelForCpu(entry, pipelineOptions);
+  if (failed(lowered))
     return fail("lowering failed");
 
-  // 3. LLVM IR, optimized for the CPU.
+  // 4. LLVM IR, optimized for the CPU.
   progress.start("optimizing LLVM IR for --cpu=" + cpu);
   llvm::LLVMContext llvmContext;
   std::string error;
@@ -313,7 +400,7 @@ int main(int argc, char **argv) {
     });
   }
 
-  // 4. Machine code, and the shared library.
+  // 5. Machine code, and the shared library.
   progress.start(emit == "so" ? "generating code and linking"
                               : "generating code");
   if (emit == "asm" || emit == "obj") {
@@ -333,26 +420,11 @@ int main(int argc, char **argv) {
     return status;
   }
 
-  SmallString<128> objectPath;
-  if (std::error_code ec =
-          sys::fs::createTemporaryFile("sparq-model", "o", objectPath))
-    return fail("cannot create a temporary object file: " + ec.message());
-  FileRemover removeObject(objectPath);
-  {
-    std::error_code ec;
-    raw_fd_ostream os(objectPath, ec);
-    if (ec)
-      return fail("cannot write " + objectPath + ": " + ec.message());
-    if (!sparq::cpu::emitMachineCode(*llvmModule, codegen,
-                                     sparq::cpu::OutputKind::Object, os, error))
-      return fail(error);
-  }
   std::string libraryPath = outputFile("so");
   std::string partialPath = libraryPath + ".partial";
   FileRemover removePartial(partialPath);
-  if (!sparq::cpu::linkSharedLibrary(
-          objectPath, sparq::cpu::generateAbiSource(*signature, entrySymbol),
-          partialPath, error))
+  if (!sparq::cpu::linkModelLibrary(*llvmModule, codegen, *lowered, partialPath,
+                                    error))
     return fail(error);
   if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
     return fail("cannot write " + libraryPath + ": " + ec.message());

@@ -122,6 +122,35 @@ llvm::StringRef getModelHeaderText();
 bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef abiSource,
                        llvm::StringRef outputPath, std::string &error);
 
+/// What lowering leaves for the later stages: the entry's ABI signature and
+/// symbol.
+struct LoweredModel {
+  ModelSignature signature;
+  std::string entrySymbol;
+};
+
+/// Reads `entry`'s signature, marks it for the ABI wrapper and lowers its
+/// module to the LLVM dialect (buildCpuLoweringPipeline). Errors are emitted
+/// as diagnostics.
+mlir::FailureOr<LoweredModel>
+lowerModelForCpu(mlir::func::FuncOp entry, const CpuPipelineOptions &options);
+
+/// Writes object code for `llvmModule` to a temporary file and links it with
+/// the ABI wrapper of `lowered` into the shared library `outputPath`.
+bool linkModelLibrary(llvm::Module &llvmModule,
+                      const CpuCodegenOptions &codegen,
+                      const LoweredModel &lowered, llvm::StringRef outputPath,
+                      std::string &error);
+
+/// Every stage at once: lowers `entry`'s module in place and writes the
+/// shared library `outputPath`. Returns false after writing a message to
+/// `error` (lowering errors are also emitted as diagnostics).
+bool compileModuleToSharedLibrary(mlir::func::FuncOp entry,
+                                  const CpuPipelineOptions &pipeline,
+                                  const CpuCodegenOptions &codegen,
+                                  llvm::StringRef outputPath,
+                                  std::string &error);
+
 } // namespace sparq::cpu
 
 #endif // SPARQ_TARGET_CPU_CPUTARGET_H

@@ -184,3 +184,20 @@ def test_sparqc_quant_report(model, recipe):
     assert report["model"]["samples"] == SAMPLES
     assert report["model"]["sqnr_db"] == pytest.approx(
         10 * np.log10(signal / noise), abs=0.05)
+
+
+def test_smoothing_alone_keeps_the_report_exact(model):
+    """SmoothQuant without quantization computes the fp32 function, so the
+    report's model error must be tiny. (It once rewrote dense_resource blobs
+    in place, which silently changed the fp32 reference the report compiled
+    from the same context.)"""
+    tmp, _, _ = model
+    out = tmp / "smooth-only"
+    result = sparqc(tmp / "m.onnx", "--dim", "batch=1", "--dim", f"seq={SEQ}",
+                    f"--quant=sparq-calibrate{{inputs={tmp / 'calib'}}},"
+                    "sparq-smoothquant",
+                    f"--calibration={tmp / 'calib'}",
+                    f"--report={out / 'report.json'}", "-o", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["model"]["sqnr_db"] > 80

@@ -548,8 +548,8 @@ void SparqFoldCalibration::runOnOperation() {
     std::string name = "matmul_qdq_" + std::to_string(index++);
     auto codes = dq.getInput().getDefiningOp<arith::ConstantOp>();
     if (codes)
-      if (auto resource = dyn_cast<DenseResourceElementsAttr>(codes.getValue()))
-        name = resource.getRawHandle().getKey().str();
+      if (StringAttr weightName = sparq::getWeightName(codes))
+        name = weightName.str();
     // Dequantizes this pass cannot read (non-constant codes, f16 scales)
     // stay as they are.
     (void)foldWeightDequantize(matmul, dq, name);

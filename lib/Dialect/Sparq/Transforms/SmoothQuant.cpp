@@ -37,38 +37,27 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// Gives `operand` (an arith.constant result) the new f32 `values`. A
-/// constant read only here is updated in place, keeping its dense_resource
-/// name (the weight's name, which later passes match `skip=` patterns and
-/// sensitivity files against); a shared one is left alone and cloned.
+/// constant read only here gets its new value in place; a shared one is left
+/// alone and cloned. dense_resource blobs are never rewritten (other modules,
+/// such as the fp32 reference a report compares against, share them): the
+/// new values get a blob of their own, and the constant keeps the weight's
+/// name (which later passes match `skip=` patterns and sensitivity files
+/// against) in its `sparq.weight_name` attribute.
 void setF32Constant(ModuleOp module, OpOperand &operand,
                     ArrayRef<float> values) {
   auto constant = operand.get().getDefiningOp<arith::ConstantOp>();
   auto type = cast<RankedTensorType>(constant.getType());
-  Attribute attr = constant.getValue();
-  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
-  bool exclusive = constant->hasOneUse();
-  if (exclusive && resource) {
-    // Another constant op may name the same blob.
-    module.walk([&](arith::ConstantOp other) {
-      if (other != constant && other.getValue() == attr)
-        exclusive = false;
-    });
-  }
-  if (exclusive) {
-    if (resource) {
-      resource.getRawHandle().getResource()->setBlob(
-          HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-    } else {
-      constant.setValueAttr(DenseElementsAttr::get(type, values));
-    }
-    return;
-  }
+  StringAttr weightName = sparq::getWeightName(constant);
   OpBuilder builder(constant);
   builder.setInsertionPointAfter(constant);
-  std::string name =
-      resource ? resource.getRawHandle().getKey().str() : "smoothquant";
-  operand.set(sparq::createF32Constant(builder, constant.getLoc(),
-                                       type.getShape(), values, name));
+  Value replacement = sparq::createF32Constant(
+      builder, constant.getLoc(), type.getShape(), values,
+      weightName ? weightName.getValue() : "smoothquant");
+  if (weightName)
+    replacement.getDefiningOp()->setAttr(sparq::kWeightNameAttr, weightName);
+  operand.set(replacement);
+  if (constant->use_empty())
+    constant->erase();
 }
 
 //===----------------------------------------------------------------------===//

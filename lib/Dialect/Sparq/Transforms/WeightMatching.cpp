@@ -47,6 +47,15 @@ std::vector<float> ConstantWeightMatmul::readRows() const {
   return rows;
 }
 
+StringAttr getWeightName(arith::ConstantOp constant) {
+  if (auto name = constant->getAttrOfType<StringAttr>(kWeightNameAttr))
+    return name;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+    return StringAttr::get(constant.getContext(),
+                           resource.getRawHandle().getKey());
+  return {};
+}
+
 std::optional<ConstantWeightMatmul>
 matchConstantWeightMatmul(linalg::MatmulOp matmul) {
   if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics())
@@ -75,8 +84,8 @@ matchConstantWeightMatmul(linalg::MatmulOp matmul) {
   match.weight = constant;
   match.k = rhsType.getDimSize(0);
   match.n = rhsType.getDimSize(1);
-  if (resource)
-    match.name = resource.getRawHandle().getKey().str();
+  if (StringAttr name = getWeightName(constant))
+    match.name = name.str();
   return match;
 }
 

@@ -41,6 +41,14 @@ struct ConstantWeightMatmul {
   std::vector<float> readRows() const;
 };
 
+/// Discardable attribute naming the weight a rewritten constant holds, for
+/// constants whose dense_resource key is not the weight's name any more.
+constexpr llvm::StringLiteral kWeightNameAttr = "sparq.weight_name";
+
+/// The weight name of `constant`: its `sparq.weight_name` attribute, else
+/// its dense_resource key, else null.
+mlir::StringAttr getWeightName(mlir::arith::ConstantOp constant);
+
 /// Matches a plain (default indexing maps) linalg.matmul with ranked f32
 /// operands whose right-hand side is an arith.constant of dense or
 /// dense_resource elements.

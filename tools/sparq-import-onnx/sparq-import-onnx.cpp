@@ -25,32 +25,38 @@
 using namespace llvm;
 using namespace sparq::onnx_frontend;
 
+static cl::OptionCategory importOptions("sparq-import-onnx options");
 static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
-                                      cl::Optional);
+                                      cl::Optional, cl::cat(importOptions));
 static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("model.mlir|.mlirbc"),
-                                       cl::init("-"));
+                                       cl::init("-"), cl::cat(importOptions));
 static cl::list<std::string>
     dims("dim", cl::desc("Bind a symbolic input dimension: --dim seq=128"),
-         cl::value_desc("name=value"));
+         cl::value_desc("name=value"), cl::cat(importOptions));
 static cl::list<std::string>
     boundInputs("bind-input",
                 cl::desc("Fix an input's value at compile time: "
                          "--bind-input shape=shape.npy (or .pb)"),
-                cl::value_desc("name=file"));
+                cl::value_desc("name=file"), cl::cat(importOptions));
 static cl::opt<bool> emitBytecode("emit-bytecode",
-                                  cl::desc("Write MLIR bytecode"));
+                                  cl::desc("Write MLIR bytecode"),
+                                  cl::cat(importOptions));
 static cl::opt<bool> noChecker("no-checker",
-                               cl::desc("Skip libonnx's model checker"));
+                               cl::desc("Skip libonnx's model checker"),
+                               cl::cat(importOptions));
 static cl::opt<std::string> functionName("function-name",
                                          cl::desc("Name of the function"),
-                                         cl::init("main"));
+                                         cl::init("main"),
+                                         cl::cat(importOptions));
 static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported operators: "
-                                      "domain, op type, first opset"));
+                                      "domain, op type, first opset"),
+                             cl::cat(importOptions));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(importOptions);
   cl::ParseCommandLineOptions(argc, argv, "sparq ONNX importer\n");
 
   if (listOps) {

@@ -40,27 +40,32 @@
 using namespace llvm;
 
 namespace {
+cl::OptionCategory runOptions("sparq-run options");
 cl::opt<std::string> libraryPath(cl::Positional, cl::desc("<model.so>"),
-                                 cl::Optional);
+                                 cl::Optional, cl::cat(runOptions));
 cl::list<std::string> inputs("input",
                              cl::desc("An input: name=file.npy (or file.npy, "
-                                      "in the model's input order)"));
+                                      "in the model's input order)"),
+                             cl::cat(runOptions));
 cl::opt<std::string> inputsFrom(
     "inputs-from",
-    cl::desc("Directory of input_N.pb files (an ONNX test_data_set)"));
+    cl::desc("Directory of input_N.pb files (an ONNX test_data_set)"),
+    cl::cat(runOptions));
 cl::opt<std::string> outputDir("output-dir",
-                               cl::desc("Write each output as <name>.npy"));
+                               cl::desc("Write each output as <name>.npy"),
+                               cl::cat(runOptions));
 cl::opt<std::string> expectDir(
     "expect",
-    cl::desc("Compare with <name>.npy or output_N.pb files in this directory"));
+    cl::desc("Compare with <name>.npy or output_N.pb files in this directory"),
+    cl::cat(runOptions));
 cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"),
-                             cl::init(1e-3));
+                             cl::init(1e-3), cl::cat(runOptions));
 cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"),
-                             cl::init(1e-7));
+                             cl::init(1e-7), cl::cat(runOptions));
 cl::opt<unsigned> bench("bench",
                         cl::desc("Run N more times and print latency "
                                  "percentiles"),
-                        cl::init(0));
+                        cl::init(0), cl::cat(runOptions));
 
 int fail(const Twine &message) {
   errs() << "sparq-run: error: " << message << "\n";
@@ -212,6 +217,7 @@ std::optional<std::string> compare(const sparq_tensor_info &info,
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(runOptions);
   cl::ParseCommandLineOptions(argc, argv, "run a model compiled by sparqc\n");
   if (libraryPath.empty())
     return fail("no model library (usage: sparq-run out/model.so --input "

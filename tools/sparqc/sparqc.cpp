@@ -51,56 +51,58 @@
 using namespace llvm;
 
 namespace {
+cl::OptionCategory sparqcOptions("sparqc options");
 cl::opt<std::string> inputPath(cl::Positional,
                                cl::desc("<model.onnx|model.mlir|model.mlirbc>"),
-                               cl::Optional);
+                               cl::Optional, cl::cat(sparqcOptions));
 cl::opt<std::string> outputPath(
     "o", cl::desc("Output file, or a directory to write <model>.<ext> into"),
-    cl::init("."));
+    cl::init("."), cl::cat(sparqcOptions));
 cl::opt<std::string> target("target", cl::desc("cpu (cuda: not yet)"),
-                            cl::init("cpu"));
+                            cl::init("cpu"), cl::cat(sparqcOptions));
 cl::opt<std::string> emit("emit",
                           cl::desc("Stop after: mlir, llvm, asm, obj or so"),
-                          cl::init("so"));
+                          cl::init("so"), cl::cat(sparqcOptions));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("native, x86-64-v3 (AVX2+FMA), x86-64-v4 "
                                   "(AVX-512) or another LLVM CPU name"),
-                         cl::init("native"));
+                         cl::init("native"), cl::cat(sparqcOptions));
 cl::list<std::string> dims("dim",
                            cl::desc("Bind a symbolic dim: --dim seq=128"),
-                           cl::value_desc("name=N"));
-cl::opt<bool> quiet("quiet", cl::desc("No progress lines"));
+                           cl::value_desc("name=N"), cl::cat(sparqcOptions));
+cl::opt<bool> quiet("quiet", cl::desc("No progress lines"),
+                    cl::cat(sparqcOptions));
 cl::list<std::string>
     boundInputs("bind-input",
                 cl::desc("Fix an input's value at compile time: --bind-input "
                          "shape=shape.npy (or .pb)"),
-                cl::value_desc("name=file"));
+                cl::value_desc("name=file"), cl::cat(sparqcOptions));
 cl::opt<std::string> kernels(
     "kernels",
     cl::desc("Quantized matmul kernels: exact (default: vectorized, f32 "
              "activations, weights dequantized in registers), vnni-int8 "
              "(AVX-512 VNNI, activations quantized to int8 per group: "
              "faster, approximate) or reference (no kernels)"),
-    cl::init("exact"));
+    cl::init("exact"), cl::cat(sparqcOptions));
 
 cl::opt<std::string> quant(
     "quant",
     cl::desc("Quantize after import: w4a16, squeezellm or w8a8-smoothquant "
              "(each optionally with {options}, e.g. w4a16{group-size=64}), "
              "or any pass pipeline (sparq-quantize-weights{bits=3})"),
-    cl::init(""));
+    cl::init(""), cl::cat(sparqcOptions));
 cl::opt<std::string> calibration(
     "calibration",
     cl::desc("Directory of calibration samples (test_data_set_*/input_*.pb, "
              "<sample>/<input>.npy or <input>.npy): w8a8-smoothquant "
              "calibrates on it, --report measures output error on it"),
-    cl::init(""));
+    cl::init(""), cl::cat(sparqcOptions));
 cl::opt<std::string> reportPath(
     "report",
     cl::desc("After --quant, print the per-layer size and accuracy report "
              "(--report: stdout, --report=file: a file, JSON if it ends in "
              ".json)"),
-    cl::ValueOptional, cl::init(""));
+    cl::ValueOptional, cl::init(""), cl::cat(sparqcOptions));
 
 /// Progress lines on stderr, with the time each stage took.
 class Progress {
@@ -219,6 +221,7 @@ int writeOutput(StringRef path, function_ref<bool(raw_pwrite_stream &)> write) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   std::optional<std::string> threadsFlag = extractThreadsFlag(argc, argv);
+  cl::HideUnrelatedOptions(sparqcOptions);
   cl::ParseCommandLineOptions(
       argc, argv,
       "sparq ahead-of-time compiler\n\n  --threads=N also sets the threads of "

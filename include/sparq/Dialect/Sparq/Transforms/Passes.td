@@ -285,4 +285,23 @@ def SparqFoldCalibration : Pass<"sparq-fold-calibration",
   ];
 }
 
+def SparqFuse : Pass<"sparq-fuse", "::mlir::ModuleOp"> {
+  let summary = "Fuse quantized transformer layers: sibling matmuls, matmul epilogues";
+  let description = [{
+    See docs/fusion.md.
+  }];
+  let options = [
+    ListOption<"patterns", "patterns", "std::string",
+               "Fusion families to run (default: all): concat-siblings, epilogue">,
+    Option<"stats", "stats", "bool", "false",
+           "Print one line per fusion candidate: fused or not, and why">,
+  ];
+  let dependentDialects = [
+    "::sparq::SparqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_PASSES_TD

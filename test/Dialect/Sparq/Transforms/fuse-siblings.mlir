@@ -1,10 +1,14 @@
 // RUN: sparq-opt %s --split-input-file --sparq-fuse="patterns=concat-siblings" | FileCheck %s
 // RUN: sparq-opt %s --split-input-file --sparq-fuse="patterns=concat-siblings stats=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=STATS
+// RUN: sparq-opt %s --split-input-file --sparq-fuse="patterns=epilogue" | FileCheck %s --check-prefix=OFF
 
 // Q/K/V: int4, group size 4, reading one activation. The packed rows, scale
 // rows and bias concatenate along N in operand order (q: 2 rows, k and v: 1);
 // v has no bias and contributes a zero.
 // CHECK-LABEL: func.func @qkv
+// OFF-LABEL: func.func @qkv
+// OFF-COUNT-3: = sparq.qmatmul
+// OFF-NOT: tensor.extract_slice
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]> : tensor<4x4xi8>
 // CHECK-DAG: %[[S:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00], [5.000000e+00, 6.000000e+00], [7.000000e+00, 8.000000e+00]]> : tensor<4x2xf32>
 // CHECK-DAG: %[[B:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 0.000000e+00]> : tensor<4xf32>

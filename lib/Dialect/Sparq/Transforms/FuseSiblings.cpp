@@ -185,6 +185,10 @@ Sibling describe(Operation *op) {
                         .str();
       return s;
     }
+  if (ShapedType::isDynamic(s.n)) {
+    s.unfusable = "its output width is dynamic";
+    return s;
+  }
   for (OpOperand &operand : op->getOpOperands().drop_front())
     if (!operand.get().getDefiningOp<arith::ConstantOp>()) {
       s.unfusable = "operand #" + std::to_string(operand.getOperandNumber()) +
@@ -484,10 +488,15 @@ struct ConcatenateSiblings : public RewritePattern {
       auto type = cast<RankedTensorType>(m.op->getResult(0).getType());
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-      for (int64_t d : type.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      offsets.back() = rewriter.getIndexAttr(column);
       rewriter.setInsertionPoint(m.op);
+      for (auto [dim, size] : llvm::enumerate(type.getShape()))
+        sizes.push_back(
+            ShapedType::isDynamic(size)
+                ? OpFoldResult(tensor::DimOp::create(rewriter, m.op->getLoc(),
+                                                     wide->getResult(0), dim)
+                                   .getResult())
+                : rewriter.getIndexAttr(size));
+      offsets.back() = rewriter.getIndexAttr(column);
       Value slice = tensor::ExtractSliceOp::create(rewriter, m.op->getLoc(),
                                                    type, wide->getResult(0),
                                                    offsets, sizes, strides);

@@ -165,3 +165,24 @@ func.func @different_activations(%x: tensor<3x8xf32>, %y: tensor<3x8xf32>) -> (t
   %b = sparq.qmatmul %y, %w4, %s2 storage(si4) : (tensor<3x8xf32>, tensor<1x4xi8>, tensor<1x2xf32>) -> tensor<3x1xf32>
   return %a, %b : tensor<3x1xf32>, tensor<3x1xf32>
 }
+
+// -----
+
+// Dynamic leading dimensions: the slices take their sizes from the wide
+// result.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: %[[Y:.*]] = sparq.qmatmul %arg0, {{.*}} -> tensor<?x2xf32>
+// CHECK: %[[D0:.*]] = tensor.dim %[[Y]], %c0
+// CHECK: tensor.extract_slice %[[Y]][0, 0] [%[[D0]], 1] [1, 1] : tensor<?x2xf32> to tensor<?x1xf32>
+// CHECK: %[[D1:.*]] = tensor.dim %[[Y]], %c0
+// CHECK: tensor.extract_slice %[[Y]][0, 1] [%[[D1]], 1] [1, 1] : tensor<?x2xf32> to tensor<?x1xf32>
+// STATS: sparq-fuse: concat-siblings: a+b: fused
+func.func @dynamic_rows(%x: tensor<?x8xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32>) {
+  %w4 = arith.constant dense<[[1, 2, 3, 4]]> : tensor<1x4xi8>
+  %s2 = arith.constant dense<[[1.0, 2.0]]> : tensor<1x2xf32>
+  %a = sparq.qmatmul %x, %w4, %s2 storage(si4) {sparq.quant_info = {layer = "a", scheme = "rtn-int4-g4-sym", bytes_before = 32 : i64, bytes_after = 12 : i64, weight_sqnr_db = 20.0 : f64}}
+      : (tensor<?x8xf32>, tensor<1x4xi8>, tensor<1x2xf32>) -> tensor<?x1xf32>
+  %b = sparq.qmatmul %x, %w4, %s2 storage(si4) {sparq.quant_info = {layer = "b", scheme = "rtn-int4-g4-sym", bytes_before = 32 : i64, bytes_after = 12 : i64, weight_sqnr_db = 20.0 : f64}}
+      : (tensor<?x8xf32>, tensor<1x4xi8>, tensor<1x2xf32>) -> tensor<?x1xf32>
+  return %a, %b : tensor<?x1xf32>, tensor<?x1xf32>
+}

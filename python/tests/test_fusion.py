@@ -11,7 +11,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from sparq import models
+from sparq import models, reference
+from sparq.runner import literal, tensor_type as tt
 from sparq.runtime import Model
 
 BUILD = pathlib.Path(os.environ.get("SPARQ_BUILD_DIR",
@@ -82,3 +83,81 @@ def test_fused_matches_unfused(transformer, tmp_path, recipe, op):
     assert all(line.count("+") in (1, 2) for line in fused_lines)
     assert len(re.findall(r'layer = "[^"]*\+[^"]*"', fused_text)) == \
         expected_fusions
+
+
+def _const(name, array, element):
+    return (f"  %{name} = arith.constant dense<{literal(array)}> : "
+            f"{tt(array.shape, element)}\n")
+
+
+def test_mixed_bias_and_outliers(tmp_path):
+    """Three uint4 siblings (zero points, groups of 16): the first and third
+    have bias and outliers (the third's row pointers shift by the first's
+    nonzeros), the second neither. Fused and unfused
+    libraries both match x @ W_hat^T + bias + x @ S^T computed in NumPy."""
+    rng = np.random.default_rng(7)
+    m, k, group, bits = 3, 64, 16, 4
+    widths = [8, 4, 12]
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    body, results, expected = "", [], []
+    for i, n in enumerate(widths):
+        w = rng.standard_normal((n, k)).astype(np.float32)
+        scales, zeros = reference.rtn_params(w, bits, symmetric=False,
+                                             group_size=group)
+        q = reference.quantize(w, scales, zeros, bits, False)
+        packed = reference.pack_rows(q, bits).astype(np.int8)
+        body += _const(f"w{i}", packed, "i8")
+        body += _const(f"s{i}", scales.astype(np.float32), "f32")
+        body += _const(f"z{i}", zeros.astype(np.int8), "i8")
+        types = [tt((m, k), "f32"), tt(packed.shape, "i8"),
+                 tt(scales.shape, "f32"), tt(zeros.shape, "i8")]
+        extra = f" zero_points(%z{i})"
+        y = x.astype(np.float64) @ reference.dequantize(q, scales, zeros).T
+        if i != 1:
+            bias = rng.standard_normal(n).astype(np.float32)
+            body += _const(f"b{i}", bias, "f32")
+            types.append(f"tensor<{n}xf32>")
+            extra += f" bias(%b{i})"
+            y = y + bias
+        if i != 1:
+            dense = np.zeros((n, k), np.float32)
+            dense.flat[rng.choice(n * k, size=5, replace=False)] = 30.0
+            rows, cols = np.nonzero(dense)
+            row_ptr = np.concatenate(
+                [[0], np.cumsum(np.bincount(rows, minlength=n))])
+            body += _const(f"rp{i}", row_ptr.astype(np.int32), "i32")
+            body += _const(f"ci{i}", cols.astype(np.int32), "i32")
+            body += _const(f"v{i}", dense[rows, cols], "f32")
+            types += [f"tensor<{n + 1}xi32>", f"tensor<{len(cols)}xi32>",
+                      f"tensor<{len(cols)}xf32>"]
+            extra += f" outliers(%rp{i}, %ci{i}, %v{i})"
+            y = y + x.astype(np.float64) @ dense.T
+        body += (f"  %y{i} = sparq.qmatmul %x, %w{i}, %s{i}{extra} "
+                 f"storage(ui4)\n      : ({', '.join(types)}) -> "
+                 f"{tt((m, n), 'f32')}\n")
+        results.append((f"%y{i}", tt((m, n), "f32")))
+        expected.append(y)
+    outs = ", ".join(f'{t} {{sparq.name = "y{i}"}}'
+                     for i, (_, t) in enumerate(results))
+    text = (f'func.func @f(%x: {tt((m, k), "f32")} {{sparq.name = "x"}}) -> '
+            f"({outs}) {{\n{body}  return "
+            f"{', '.join(r for r, _ in results)} : "
+            f"{', '.join(t for _, t in results)}\n}}\n")
+    unfused = tmp_path / "unfused.mlir"
+    unfused.write_text(text)
+    fused = tmp_path / "fused.mlir"
+    result = subprocess.run(
+        [str(BUILD / "bin" / "sparq-opt"), str(unfused),
+         "--sparq-fuse=patterns=concat-siblings stats=true", "-o", str(fused)],
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count(": fused\n") == 1, result.stderr
+    assert fused.read_text().count("= sparq.qmatmul") == 1
+    for source in (unfused, fused):
+        library = tmp_path / f"{source.stem}.so"
+        result = _sparqc(source, "--kernels=exact", "-o", library)
+        assert result.returncode == 0, result.stderr
+        outputs = Model(str(library)).run(x=x)
+        for i, y in enumerate(expected):
+            np.testing.assert_allclose(outputs[f"y{i}"], y, rtol=1e-5,
+                                       atol=1e-5 * np.abs(y).max())

@@ -261,10 +261,12 @@ DictionaryAttr mergedQuantInfo(Builder &b, ArrayRef<Sibling> members) {
   return b.getDictionaryAttr(fields);
 }
 
+/// Rooted on one op kind (one instance per kind); the group it looks at
+/// holds both kinds so that a mismatch is reported.
 struct ConcatenateSiblings : public RewritePattern {
-  ConcatenateSiblings(MLIRContext *context, sparq::FusionStats &stats)
-      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context),
-        stats(stats) {}
+  ConcatenateSiblings(StringRef rootName, MLIRContext *context,
+                      sparq::FusionStats &stats)
+      : RewritePattern(rootName, /*benefit=*/1, context), stats(stats) {}
 
   static bool isCandidate(Operation *op) {
     return isa<sparq::QMatmulOp, sparq::LutMatmulOp>(op);
@@ -272,15 +274,25 @@ struct ConcatenateSiblings : public RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *root,
                                 PatternRewriter &rewriter) const override {
-    if (!isCandidate(root))
-      return failure();
     Value rootInput = root->getOperand(0);
     // The group: every candidate in the block reading the same activation,
     // in block order; only its first member drives the rewrite.
+    SmallVector<Value> activations{rootInput};
+    if (auto collapse = rootInput.getDefiningOp<tensor::CollapseShapeOp>())
+      for (Operation *user : collapse.getSrc().getUsers())
+        if (user != collapse && isa<tensor::CollapseShapeOp>(user) &&
+            isSameActivation(user->getResult(0), rootInput))
+          activations.push_back(user->getResult(0));
     SmallVector<Operation *> group;
-    for (Operation &op : *root->getBlock())
-      if (isCandidate(&op) && isSameActivation(op.getOperand(0), rootInput))
-        group.push_back(&op);
+    for (Value activation : activations)
+      for (OpOperand &use : activation.getUses())
+        if (use.getOperandNumber() == 0 && isCandidate(use.getOwner()) &&
+            use.getOwner()->getBlock() == root->getBlock() &&
+            !llvm::is_contained(group, use.getOwner()))
+          group.push_back(use.getOwner());
+    llvm::sort(group, [](Operation *a, Operation *b) {
+      return a->isBeforeInBlock(b);
+    });
     if (group.size() < 2 || group.front() != root)
       return failure();
 
@@ -514,5 +526,8 @@ struct ConcatenateSiblings : public RewritePattern {
 
 void sparq::populateSparqSiblingFusionPatterns(RewritePatternSet &patterns,
                                                FusionStats &stats) {
-  patterns.add<ConcatenateSiblings>(patterns.getContext(), stats);
+  patterns.add<ConcatenateSiblings>(QMatmulOp::getOperationName(),
+                                    patterns.getContext(), stats);
+  patterns.add<ConcatenateSiblings>(LutMatmulOp::getOperationName(),
+                                    patterns.getContext(), stats);
 }

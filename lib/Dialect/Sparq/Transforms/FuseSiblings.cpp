@@ -23,7 +23,6 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <cstring>
-#include <map>
 
 using namespace mlir;
 
@@ -350,15 +349,17 @@ struct ConcatenateSiblings : public RewritePattern {
     if (!anyFusion)
       return rewriter.notifyMatchFailure(root, "no siblings share a scheme");
 
+    // A group whose constants cannot be read is reported and skipped; the
+    // pattern succeeds if any group changed the IR.
+    bool changed = false;
     for (const SmallVector<unsigned> &c : classes) {
       if (c.size() < 2)
         continue;
       SmallVector<Sibling> members =
           llvm::map_to_vector(c, [&](unsigned i) { return siblings[i]; });
-      if (failed(fuse(members, rewriter)))
-        return failure();
+      changed |= succeeded(fuse(members, rewriter));
     }
-    return success();
+    return success(changed);
   }
 
   LogicalResult fuse(ArrayRef<Sibling> members,

@@ -14,6 +14,7 @@
 #include "LutMatmulKernels.h"
 
 #include "sparq/Conversion/Passes.h"
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -83,12 +84,13 @@ int64_t paddedRow(int64_t elements, int64_t elementBytes) {
 
 /// What the finishing code reads and writes.
 struct OutputOperands {
-  Value x, y, bias, rowPtr, colInd, values;
+  Value x, y, bias, rowPtr, colInd, values, residual;
+  Activation activation = Activation::none;
 };
 
-/// y[row, n] = sum of the lanes of accumulators[m] - corrections[m] + bias[n]
-/// + the row's CSR outliers (f32, against the original activations), for
-/// the `tile` rows of the current tile.
+/// y[row, n] = act(sum of the lanes of accumulators[m] - corrections[m] +
+/// bias[n] + the row's CSR outliers (f32, against the original activations))
+/// + residual[row, n], for the `tile` rows of the current tile.
 void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
                   int64_t tile,
                   function_ref<Value(OpBuilder &, Location, int64_t)> rowOf,
@@ -132,6 +134,11 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
           });
       sum = outlierLoop.getResult(0);
     }
+    sum = buildActivation(b, loc, io.activation, sum);
+    if (io.residual)
+      sum = arith::AddFOp::create(
+          b, loc, sum,
+          memref::LoadOp::create(b, loc, io.residual, ValueRange{row, n}));
     memref::StoreOp::create(b, loc, sum, io.y, ValueRange{row, n});
   }
 }
@@ -209,6 +216,9 @@ KernelArgs beginKernelBody(OpBuilder &b, func::FuncOp func,
     args.io.colInd = entry->getArgument(next++);
     args.io.values = entry->getArgument(next++);
   }
+  if (spec.hasResidual)
+    args.io.residual = entry->getArgument(next++);
+  args.io.activation = spec.activation;
   args.io.y = entry->getArgument(next++);
   return args;
 }
@@ -256,10 +266,9 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   auto bytesI8 = VectorType::get({dotBytes}, i8);
 
   // Scratch: int8 activations, their scales and sums per (row, group).
-  Value xq =
-      memref::AllocOp::create(b, loc,
-                              MemRefType::get({spec.m, paddedRow(spec.k, 1)}, i8),
-                              ValueRange{}, b.getI64IntegerAttr(64));
+  Value xq = memref::AllocOp::create(
+      b, loc, MemRefType::get({spec.m, paddedRow(spec.k, 1)}, i8), ValueRange{},
+      b.getI64IntegerAttr(64));
   Value xScale =
       memref::AllocaOp::create(b, loc, MemRefType::get({spec.m, groups}, f32));
   Value xSum =
@@ -339,8 +348,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           sum = arith::MulIOp::create(
               b, loc, sum,
               arith::ConstantOp::create(
-                  b, loc,
-                  b.getI32IntegerAttr(spec.bits == 4 ? -8 : -128)));
+                  b, loc, b.getI32IntegerAttr(spec.bits == 4 ? -8 : -128)));
         memref::StoreOp::create(b, loc, sum, xSum, ValueRange{row, group});
       });
 
@@ -391,10 +399,10 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
               gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
         }
         initialAcc.push_back(
-            correction ? Value(vector::InsertOp::create(gb, l, correction,
-                                                        zeroAccumulator,
-                                                        ArrayRef<int64_t>{0}))
-                       : zeroAccumulator);
+            correction
+                ? Value(vector::InsertOp::create(
+                      gb, l, correction, zeroAccumulator, ArrayRef<int64_t>{0}))
+                : zeroAccumulator);
         for (int64_t c = 1; c < chains; ++c)
           initialAcc.push_back(zeroAccumulator);
       }
@@ -405,10 +413,10 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
             Value start = arith::AddIOp::create(
                 bb, bl, groupStart,
                 arith::MulIOp::create(bb, bl, blk, idx(bb, bl, blockElems)));
-            Value byteStart = spec.bits == 4
-                                  ? Value(arith::DivUIOp::create(
-                                        bb, bl, start, idx(bb, bl, 2)))
-                                  : start;
+            Value byteStart =
+                spec.bits == 4 ? Value(arith::DivUIOp::create(bb, bl, start,
+                                                              idx(bb, bl, 2)))
+                               : start;
             Value raw = vector::LoadOp::create(
                 bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
                 ValueRange{n, byteStart});
@@ -473,8 +481,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           SmallVector<Value> next;
           for (int64_t set = 0; set < accumulatorSets; ++set) {
             Value g = set == 0 ? group
-                               : Value(arith::AddIOp::create(
-                                     gb, l, group, idx(gb, l, set)));
+                               : Value(arith::AddIOp::create(gb, l, group,
+                                                             idx(gb, l, set)));
             llvm::append_range(
                 next, foldGroup(gb, l, g, iter.slice(set * tile, tile)));
           }
@@ -526,7 +534,7 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   if (nibbles)
     xs = memref::AllocOp::create(
         b, loc, MemRefType::get({spec.m, paddedRow(spec.k, 4)}, f32),
-                                 ValueRange{}, b.getI64IntegerAttr(64));
+        ValueRange{}, b.getI64IntegerAttr(64));
   if (needsSums)
     xSum = memref::AllocaOp::create(b, loc,
                                     MemRefType::get({spec.m, groups}, f32));

@@ -72,6 +72,37 @@ func.func @int8_per_channel(%x: tensor<1x128xf32>, %w: tensor<4x128xi8>, %s: ten
 
 // -----
 
+// An epilogue runs at the store: GELU (erf) of the finished sum, then the
+// residual read at the same [row, n] is added. Kernels of different
+// epilogues get different names.
+// CHECK-LABEL: func @int8_gelu_residual
+// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x4xf32> into tensor<2x4xf32>
+// CHECK: %[[RB:.*]] = bufferization.to_buffer %[[R]] read_only
+// CHECK: call @__sparq_qmatmul_s8_m2_n4_k128_g128_f32_f32_x8_gelu_res(%{{.*}}, %{{.*}}, %{{.*}}, %[[RB]], %{{.*}})
+// CHECK: call @__sparq_qmatmul_s8_m2_n4_k128_g128_f32_x8_silu(
+// CHECK: func.func private @__sparq_qmatmul_s8_m2_n4_k128_g128_f32_f32_x8_gelu_res({{.*}}) attributes {sparq.kernel = {activation = "gelu", {{.*}}residual = true
+// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m2_n4_k128_g128_f32_f32_x8_gelu_res
+// BODY: vector.reduction <add>
+// BODY: math.erf
+// BODY: %[[RES:.*]] = memref.load %arg3
+// BODY: %[[Y:.*]] = arith.addf %{{.*}}, %[[RES]] : f32
+// BODY: memref.store %[[Y]], %arg4
+// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m2_n4_k128_g128_f32_x8_silu
+// BODY: vector.reduction <add>
+// BODY: math.exp
+// BODY: arith.divf
+// BODY: memref.store
+// EXACT-LABEL: func.func private @__sparq_qmatmul_s8_m2_n4_k128_g128_f32_f32_xf32_gelu_res
+// EXACT: math.erf
+// EXACT: memref.store
+func.func @int8_gelu_residual(%x: tensor<1x2x128xf32>, %w: tensor<4x128xi8>, %s: tensor<4x1xf32>, %r: tensor<1x2x4xf32>) -> (tensor<1x2x4xf32>, tensor<1x2x4xf32>) {
+  %y = sparq.qmatmul %x, %w, %s storage(si8) activation(gelu) residual(%r) : (tensor<1x2x128xf32>, tensor<4x128xi8>, tensor<4x1xf32>, tensor<1x2x4xf32>) -> tensor<1x2x4xf32>
+  %z = sparq.qmatmul %x, %w, %s storage(si8) activation(silu) : (tensor<1x2x128xf32>, tensor<4x128xi8>, tensor<4x1xf32>) -> tensor<1x2x4xf32>
+  return %y, %z : tensor<1x2x4xf32>, tensor<1x2x4xf32>
+}
+
+// -----
+
 // What the kernels do not cover stays for the reference lowering.
 // CHECK-LABEL: func @not_covered
 // CHECK: sparq.qmatmul {{.*}} storage(si3)

@@ -250,12 +250,13 @@ std::optional<Term> matchSigmoid(const ChainReader &reader, const Term &term) {
   return matchOnePlusExpNeg(reader, reader.operand(op, 1));
 }
 
-/// x^3 as x * x * x or powf(x, 3) / fpowi(x, 3); returns x.
-std::optional<Term> matchCube(const ChainReader &reader, const Term &term) {
+/// c * x^3, the cube as x * x * x or powf(x, 3) / fpowi(x, 3); returns x.
+std::optional<Term> matchScaledCube(const ChainReader &reader, const Term &term,
+                                    double c) {
   SmallVector<Term> factors;
   double scale = 1.0;
   collectFactors(reader, term, factors, scale);
-  if (!near(scale, 1.0))
+  if (!near(scale, c))
     return std::nullopt;
   if (factors.size() == 3 && reader.same(factors[0], factors[1]) &&
       reader.same(factors[1], factors[2]))
@@ -342,8 +343,7 @@ matchActivation(const ChainReader &reader, const Term &term) {
   for (auto [linear, cubic] : {*sum, std::make_pair(sum->second, sum->first)}) {
     if (!reader.same(linear, x))
       continue;
-    std::optional<Term> cubed = matchScaled(reader, cubic, 0.044715);
-    std::optional<Term> base = cubed ? matchCube(reader, *cubed) : std::nullopt;
+    std::optional<Term> base = matchScaledCube(reader, cubic, 0.044715);
     if (base && reader.same(*base, x))
       return std::make_pair(Activation::gelu_tanh, x);
   }

@@ -49,10 +49,11 @@ def epilogue_text(activation, residual):
     return text + (" residual(%r)" if residual else "")
 
 
-def run_qmatmul(tmp_path, activation, residual, kernels, m=3, n=16, k=256,
+def run_qmatmul(tmp_path, activation, residual, kernels, m=3, n=24, k=256,
                 group=64):
     """One int4 qmatmul with bias and the given epilogue on a [1, M, K]
-    input; returns its output and the float64 NumPy result."""
+    input (N = 24: one 16-lane epilogue step and a scalar tail); returns its
+    output, the float64 NumPy result and the inputs."""
     rng = np.random.default_rng(1)
     x = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)

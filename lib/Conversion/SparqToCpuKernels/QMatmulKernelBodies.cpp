@@ -21,10 +21,12 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace sparq {
 #define GEN_PASS_DEF_GENERATESPARQCPUKERNELS
@@ -88,9 +90,9 @@ struct OutputOperands {
   Activation activation = Activation::none;
 };
 
-/// y[row, n] = act(sum of the lanes of accumulators[m] - corrections[m] +
-/// bias[n] + the row's CSR outliers (f32, against the original activations))
-/// + residual[row, n], for the `tile` rows of the current tile.
+/// y[row, n] = sum of the lanes of accumulators[m] - corrections[m] + bias[n]
+/// + the row's CSR outliers (f32, against the original activations), for
+/// the `tile` rows of the current tile.
 void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
                   int64_t tile,
                   function_ref<Value(OpBuilder &, Location, int64_t)> rowOf,
@@ -134,13 +136,58 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
           });
       sum = outlierLoop.getResult(0);
     }
-    sum = buildActivation(b, loc, io.activation, sum);
-    if (io.residual)
-      sum = arith::AddFOp::create(
-          b, loc, sum,
-          memref::LoadOp::create(b, loc, io.residual, ValueRange{row, n}));
     memref::StoreOp::create(b, loc, sum, io.y, ValueRange{row, n});
   }
+}
+
+/// y = act(y) + residual over the finished outputs, 16 lanes at a time (a
+/// scalar tail when N is not a multiple of 16). The outputs are still in
+/// cache; per output at the store, the epilogue would run scalar inside the
+/// dot-product loop nest and cost more than this pass.
+void applyEpilogue(OpBuilder &b, Location loc, const OutputOperands &io,
+                   const KernelSpec &spec) {
+  if (io.activation == Activation::none && !io.residual)
+    return;
+  constexpr int64_t lanes = 16;
+  int64_t vectorEnd = spec.n / lanes * lanes;
+  auto vectorType = VectorType::get({lanes}, b.getF32Type());
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+  auto rows = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), c1);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(rows.getBody());
+  Value row = rows.getInductionVar();
+  auto step = [&](OpBuilder &sb, Location l, Value col, bool vector) {
+    ValueRange at{row, col};
+    Value y =
+        vector ? vector::LoadOp::create(sb, l, vectorType, io.y, at).getResult()
+               : memref::LoadOp::create(sb, l, io.y, at).getResult();
+    y = buildActivation(sb, l, io.activation, y);
+    if (io.residual) {
+      Value r =
+          vector ? vector::LoadOp::create(sb, l, vectorType, io.residual, at)
+                       .getResult()
+                 : memref::LoadOp::create(sb, l, io.residual, at).getResult();
+      y = arith::AddFOp::create(sb, l, y, r);
+    }
+    if (vector)
+      vector::StoreOp::create(sb, l, y, io.y, at);
+    else
+      memref::StoreOp::create(sb, l, y, io.y, at);
+  };
+  if (vectorEnd > 0)
+    scf::ForOp::create(b, loc, c0, idx(b, loc, vectorEnd), idx(b, loc, lanes),
+                       ValueRange{},
+                       [&](OpBuilder &sb, Location l, Value col, ValueRange) {
+                         step(sb, l, col, /*vector=*/true);
+                         scf::YieldOp::create(sb, l);
+                       });
+  if (vectorEnd < spec.n)
+    scf::ForOp::create(b, loc, idx(b, loc, vectorEnd), idx(b, loc, spec.n), c1,
+                       ValueRange{},
+                       [&](OpBuilder &sb, Location l, Value col, ValueRange) {
+                         step(sb, l, col, /*vector=*/false);
+                         scf::YieldOp::create(sb, l);
+                       });
 }
 
 /// Stores a block of activations in nibble order: its even elements at
@@ -501,6 +548,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                  /*corrections=*/{});
   });
   memref::DeallocOp::create(b, loc, xq);
+  applyEpilogue(b, loc, args.io, spec);
   func::ReturnOp::create(b, loc);
 }
 
@@ -659,7 +707,21 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   });
   if (nibbles)
     memref::DeallocOp::create(b, loc, xs);
+  applyEpilogue(b, loc, args.io, spec);
   func::ReturnOp::create(b, loc);
+}
+
+/// Replaces the epilogue's erf, tanh and exp by inline polynomials (f32,
+/// a few ulp): a libm call inside the kernel's output loop clobbers every
+/// vector register the loop keeps live, which costs more than the call.
+LogicalResult inlineEpilogueMath(func::FuncOp func) {
+  RewritePatternSet patterns(func.getContext());
+  populatePolynomialApproximateErfPattern(patterns);
+  populatePolynomialApproximateTanhPattern(patterns);
+  populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+    return name == "math.exp" || name == "exp";
+  });
+  return applyPatternsGreedily(func, std::move(patterns));
 }
 
 struct GenerateSparqCpuKernelsPass
@@ -697,6 +759,11 @@ struct GenerateSparqCpuKernelsPass
       else
         buildExactKernelBody(b, func.getLoc(), func, *spec);
       func->removeAttr(kKernelAttrName);
+      if (spec->activation != Activation::none &&
+          failed(inlineEpilogueMath(func))) {
+        func.emitOpError("failed to expand its epilogue's math functions");
+        return signalPassFailure();
+      }
     }
   }
 };

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
@@ -518,13 +519,26 @@ LogicalResult collectChain(Value view, EpilogueMatch &match, std::string &why) {
 }
 
 /// The weight name of a matmul for the stats: its quantization record's
-/// layer, else its location's name.
+/// layer, its packed weights' resource name, else its location.
 std::string subjectOf(Operation *op) {
   if (auto info = op->getAttrOfType<DictionaryAttr>(sparq::kQuantInfoAttrName))
     if (auto layer = info.getAs<StringAttr>("layer"))
       return layer.str();
   if (auto name = op->getAttrOfType<StringAttr>("sparq.weight_name"))
     return name.str();
+  // The packed weights' resource name (through the importer's reshapes).
+  Value weights = op->getOperand(1);
+  while (Operation *producer = weights.getDefiningOp()) {
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(producer)) {
+      weights = producer->getOperand(0);
+      continue;
+    }
+    Attribute value;
+    if (matchPattern(weights, m_Constant(&value)))
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        return resource.getRawHandle().getKey().str();
+    break;
+  }
   Location loc = op->getLoc();
   if (auto fused = dyn_cast<FusedLoc>(loc))
     for (Location inner : fused.getLocations())

@@ -20,18 +20,22 @@ std::string KernelSpec::name(TypeRange argTypes) const {
   llvm::raw_string_ostream os(types);
   for (Type type : argTypes.drop_front(2).drop_back())
     os << "_" << cast<ShapedType>(type).getElementType();
-  return llvm::formatv(
-             "__sparq_qmatmul_{0}{1}_m{2}_n{3}_k{4}_g{5}{6}{7}{8}{9}{10}",
-             isSigned ? "s" : "u", bits, m, n, k, groupSize,
-             hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
-             hasOutliers ? "_csr" : "", types,
-             int8Activations ? "_x8" : "_xf32")
+  return llvm::formatv("__sparq_qmatmul_{0}{1}_m{2}_n{3}_k{4}_g{5}{6}{7}{8}{9}{"
+                       "10}{11}{12}",
+                       isSigned ? "s" : "u", bits, m, n, k, groupSize,
+                       hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
+                       hasOutliers ? "_csr" : "", types,
+                       int8Activations ? "_x8" : "_xf32",
+                       activation == Activation::none
+                           ? std::string()
+                           : ("_" + stringifyActivation(activation)).str(),
+                       hasResidual ? "_res" : "")
       .str();
 }
 
 DictionaryAttr KernelSpec::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
-  return b.getDictionaryAttr({
+  SmallVector<NamedAttribute> entries = {
       b.getNamedAttr("m", b.getI64IntegerAttr(m)),
       b.getNamedAttr("n", b.getI64IntegerAttr(n)),
       b.getNamedAttr("k", b.getI64IntegerAttr(k)),
@@ -42,7 +46,14 @@ DictionaryAttr KernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("bias", b.getBoolAttr(hasBias)),
       b.getNamedAttr("outliers", b.getBoolAttr(hasOutliers)),
       b.getNamedAttr("int8_activations", b.getBoolAttr(int8Activations)),
-  });
+  };
+  // Only epilogue kernels name their epilogue.
+  if (activation != Activation::none)
+    entries.push_back(b.getNamedAttr(
+        "activation", b.getStringAttr(stringifyActivation(activation))));
+  if (hasResidual)
+    entries.push_back(b.getNamedAttr("residual", b.getBoolAttr(true)));
+  return b.getDictionaryAttr(entries);
 }
 
 FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
@@ -66,6 +77,16 @@ FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
   if (!m || !n || !k || !group || !bits || !isSigned || !zp || !bias ||
       !outliers || !int8Activations || *group <= 0 || *k % *group != 0)
     return failure();
+  // Declarations without an epilogue may omit it.
+  auto residual = getBool("residual");
+  std::optional<Activation> activation = Activation::none;
+  if (auto name = attr.get("activation")) {
+    auto nameAttr = dyn_cast<StringAttr>(name);
+    activation =
+        nameAttr ? symbolizeActivation(nameAttr.getValue()) : std::nullopt;
+  }
+  if (!activation || (attr.get("residual") && !residual))
+    return failure();
   KernelSpec spec;
   spec.m = *m;
   spec.n = *n;
@@ -77,5 +98,7 @@ FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
   spec.hasBias = *bias;
   spec.hasOutliers = *outliers;
   spec.int8Activations = *int8Activations;
+  spec.activation = *activation;
+  spec.hasResidual = residual.value_or(false);
   return spec;
 }

@@ -12,12 +12,16 @@
 //   x [M, K] f32, weights [N, packed K] i8, scales [N, K/G],
 //   zero points [N, K/G] i8 (if any), bias [N] (if any),
 //   row_ptr [N+1] i32, col_ind [nnz] i32, values [nnz] (if outliers),
-//   y [M, N] f32 (written).
+//   residual [M, N] f32 (if any), y [M, N] f32 (written).
+// The epilogue (activation, then the residual add) runs on each output in
+// registers, right before its store.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARQ_LIB_CONVERSION_SPARQTOCPUKERNELS_KERNELSPEC_H
 #define SPARQ_LIB_CONVERSION_SPARQTOCPUKERNELS_KERNELSPEC_H
+
+#include "sparq/Dialect/Sparq/IR/SparqAttrs.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -34,6 +38,9 @@ struct KernelSpec {
   unsigned bits = 0;
   bool isSigned = false;
   bool hasZeroPoints = false, hasBias = false, hasOutliers = false;
+  /// Epilogue: y = activation(acc + bias + outliers) + residual.
+  Activation activation = Activation::none;
+  bool hasResidual = false;
   /// Quantize activations to int8 for VNNI dot products (approximate, fast),
   /// or keep them f32 and dequantize weights in registers (exact).
   bool int8Activations = true;

@@ -9,7 +9,11 @@
 
 #include "LutMatmulKernels.h"
 
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -203,6 +207,37 @@ Value fromMatrix(RewriterBase &rewriter, Location loc, Value matrix,
   return matrix;
 }
 
+/// The epilogue of `op` on the kernel's [rows, cols] result, as one
+/// elementwise generic after the call. The codebook kernels accumulate some
+/// outputs over several chunks, so the activation cannot run at the store
+/// of a partial sum; the generic fuses with its consumers instead.
+Value applyEpilogue(RewriterBase &rewriter, Location loc, LutMatmulOp op,
+                    Value matrix, int64_t rows, int64_t cols) {
+  Activation activation = op.getActivationKind();
+  Value residual = op.getResidual();
+  if (activation == Activation::none && !residual)
+    return matrix;
+  SmallVector<Value> inputs = {matrix};
+  if (residual)
+    inputs.push_back(asMatrix(rewriter, loc, residual, rows, cols));
+  Type f32 = rewriter.getF32Type();
+  Value init = tensor::EmptyOp::create(rewriter, loc,
+                                       ArrayRef<int64_t>{rows, cols}, f32);
+  SmallVector<AffineMap> maps(inputs.size() + 1,
+                              rewriter.getMultiDimIdentityMap(2));
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             rewriter, loc, init.getType(), inputs, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               Value y = buildActivation(b, l, activation, args[0]);
+               if (residual)
+                 y = arith::AddFOp::create(b, l, y, args[1]);
+               linalg::YieldOp::create(b, l, y);
+             })
+      .getResult(0);
+}
+
 } // namespace
 
 void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
@@ -259,5 +294,6 @@ void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
       rewriter, loc,
       RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
       /*restrict=*/true, /*writable=*/true);
+  result = applyEpilogue(rewriter, loc, op, result, spec.m, spec.n);
   rewriter.replaceOp(op, fromMatrix(rewriter, loc, result, op.getType()));
 }

@@ -14,16 +14,19 @@
 #include "LutMatmulKernels.h"
 
 #include "sparq/Conversion/Passes.h"
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace sparq {
 #define GEN_PASS_DEF_GENERATESPARQCPUKERNELS
@@ -83,7 +86,8 @@ int64_t paddedRow(int64_t elements, int64_t elementBytes) {
 
 /// What the finishing code reads and writes.
 struct OutputOperands {
-  Value x, y, bias, rowPtr, colInd, values;
+  Value x, y, bias, rowPtr, colInd, values, residual;
+  Activation activation = Activation::none;
 };
 
 /// y[row, n] = sum of the lanes of accumulators[m] - corrections[m] + bias[n]
@@ -134,6 +138,56 @@ void storeOutputs(OpBuilder &b, Location loc, const OutputOperands &io, Value n,
     }
     memref::StoreOp::create(b, loc, sum, io.y, ValueRange{row, n});
   }
+}
+
+/// y = act(y) + residual over the finished outputs, 16 lanes at a time (a
+/// scalar tail when N is not a multiple of 16). The outputs are still in
+/// cache; per output at the store, the epilogue would run scalar inside the
+/// dot-product loop nest and cost more than this pass.
+void applyEpilogue(OpBuilder &b, Location loc, const OutputOperands &io,
+                   const KernelSpec &spec) {
+  if (io.activation == Activation::none && !io.residual)
+    return;
+  constexpr int64_t lanes = 16;
+  int64_t vectorEnd = spec.n / lanes * lanes;
+  auto vectorType = VectorType::get({lanes}, b.getF32Type());
+  Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
+  auto rows = scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), c1);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(rows.getBody());
+  Value row = rows.getInductionVar();
+  auto step = [&](OpBuilder &sb, Location l, Value col, bool vector) {
+    ValueRange at{row, col};
+    Value y =
+        vector ? vector::LoadOp::create(sb, l, vectorType, io.y, at).getResult()
+               : memref::LoadOp::create(sb, l, io.y, at).getResult();
+    y = buildActivation(sb, l, io.activation, y);
+    if (io.residual) {
+      Value r =
+          vector ? vector::LoadOp::create(sb, l, vectorType, io.residual, at)
+                       .getResult()
+                 : memref::LoadOp::create(sb, l, io.residual, at).getResult();
+      y = arith::AddFOp::create(sb, l, y, r);
+    }
+    if (vector)
+      vector::StoreOp::create(sb, l, y, io.y, at);
+    else
+      memref::StoreOp::create(sb, l, y, io.y, at);
+  };
+  if (vectorEnd > 0)
+    scf::ForOp::create(b, loc, c0, idx(b, loc, vectorEnd), idx(b, loc, lanes),
+                       ValueRange{},
+                       [&](OpBuilder &sb, Location l, Value col, ValueRange) {
+                         step(sb, l, col, /*vector=*/true);
+                         scf::YieldOp::create(sb, l);
+                       });
+  if (vectorEnd < spec.n)
+    scf::ForOp::create(b, loc, idx(b, loc, vectorEnd), idx(b, loc, spec.n), c1,
+                       ValueRange{},
+                       [&](OpBuilder &sb, Location l, Value col, ValueRange) {
+                         step(sb, l, col, /*vector=*/false);
+                         scf::YieldOp::create(sb, l);
+                       });
 }
 
 /// Stores a block of activations in nibble order: its even elements at
@@ -209,6 +263,9 @@ KernelArgs beginKernelBody(OpBuilder &b, func::FuncOp func,
     args.io.colInd = entry->getArgument(next++);
     args.io.values = entry->getArgument(next++);
   }
+  if (spec.hasResidual)
+    args.io.residual = entry->getArgument(next++);
+  args.io.activation = spec.activation;
   args.io.y = entry->getArgument(next++);
   return args;
 }
@@ -256,10 +313,9 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   auto bytesI8 = VectorType::get({dotBytes}, i8);
 
   // Scratch: int8 activations, their scales and sums per (row, group).
-  Value xq =
-      memref::AllocOp::create(b, loc,
-                              MemRefType::get({spec.m, paddedRow(spec.k, 1)}, i8),
-                              ValueRange{}, b.getI64IntegerAttr(64));
+  Value xq = memref::AllocOp::create(
+      b, loc, MemRefType::get({spec.m, paddedRow(spec.k, 1)}, i8), ValueRange{},
+      b.getI64IntegerAttr(64));
   Value xScale =
       memref::AllocaOp::create(b, loc, MemRefType::get({spec.m, groups}, f32));
   Value xSum =
@@ -339,8 +395,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           sum = arith::MulIOp::create(
               b, loc, sum,
               arith::ConstantOp::create(
-                  b, loc,
-                  b.getI32IntegerAttr(spec.bits == 4 ? -8 : -128)));
+                  b, loc, b.getI32IntegerAttr(spec.bits == 4 ? -8 : -128)));
         memref::StoreOp::create(b, loc, sum, xSum, ValueRange{row, group});
       });
 
@@ -391,10 +446,10 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
               gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
         }
         initialAcc.push_back(
-            correction ? Value(vector::InsertOp::create(gb, l, correction,
-                                                        zeroAccumulator,
-                                                        ArrayRef<int64_t>{0}))
-                       : zeroAccumulator);
+            correction
+                ? Value(vector::InsertOp::create(
+                      gb, l, correction, zeroAccumulator, ArrayRef<int64_t>{0}))
+                : zeroAccumulator);
         for (int64_t c = 1; c < chains; ++c)
           initialAcc.push_back(zeroAccumulator);
       }
@@ -405,10 +460,10 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
             Value start = arith::AddIOp::create(
                 bb, bl, groupStart,
                 arith::MulIOp::create(bb, bl, blk, idx(bb, bl, blockElems)));
-            Value byteStart = spec.bits == 4
-                                  ? Value(arith::DivUIOp::create(
-                                        bb, bl, start, idx(bb, bl, 2)))
-                                  : start;
+            Value byteStart =
+                spec.bits == 4 ? Value(arith::DivUIOp::create(bb, bl, start,
+                                                              idx(bb, bl, 2)))
+                               : start;
             Value raw = vector::LoadOp::create(
                 bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
                 ValueRange{n, byteStart});
@@ -473,8 +528,8 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
           SmallVector<Value> next;
           for (int64_t set = 0; set < accumulatorSets; ++set) {
             Value g = set == 0 ? group
-                               : Value(arith::AddIOp::create(
-                                     gb, l, group, idx(gb, l, set)));
+                               : Value(arith::AddIOp::create(gb, l, group,
+                                                             idx(gb, l, set)));
             llvm::append_range(
                 next, foldGroup(gb, l, g, iter.slice(set * tile, tile)));
           }
@@ -493,6 +548,7 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
                  /*corrections=*/{});
   });
   memref::DeallocOp::create(b, loc, xq);
+  applyEpilogue(b, loc, args.io, spec);
   func::ReturnOp::create(b, loc);
 }
 
@@ -526,7 +582,7 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   if (nibbles)
     xs = memref::AllocOp::create(
         b, loc, MemRefType::get({spec.m, paddedRow(spec.k, 4)}, f32),
-                                 ValueRange{}, b.getI64IntegerAttr(64));
+        ValueRange{}, b.getI64IntegerAttr(64));
   if (needsSums)
     xSum = memref::AllocaOp::create(b, loc,
                                     MemRefType::get({spec.m, groups}, f32));
@@ -651,7 +707,21 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   });
   if (nibbles)
     memref::DeallocOp::create(b, loc, xs);
+  applyEpilogue(b, loc, args.io, spec);
   func::ReturnOp::create(b, loc);
+}
+
+/// Replaces the epilogue's erf, tanh and exp by inline polynomials (f32,
+/// a few ulp): a libm call inside the kernel's output loop clobbers every
+/// vector register the loop keeps live, which costs more than the call.
+LogicalResult inlineEpilogueMath(func::FuncOp func) {
+  RewritePatternSet patterns(func.getContext());
+  populatePolynomialApproximateErfPattern(patterns);
+  populatePolynomialApproximateTanhPattern(patterns);
+  populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+    return name == "math.exp" || name == "exp";
+  });
+  return applyPatternsGreedily(func, std::move(patterns));
 }
 
 struct GenerateSparqCpuKernelsPass
@@ -689,6 +759,11 @@ struct GenerateSparqCpuKernelsPass
       else
         buildExactKernelBody(b, func.getLoc(), func, *spec);
       func->removeAttr(kKernelAttrName);
+      if (spec->activation != Activation::none &&
+          failed(inlineEpilogueMath(func))) {
+        func.emitOpError("failed to expand its epilogue's math functions");
+        return signalPassFailure();
+      }
     }
   }
 };

@@ -47,6 +47,27 @@ MemRefType argType(ArrayRef<int64_t> shape, Type element) {
       StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
 }
 
+/// `tensor` ([..., C] f32) as [rows, C]: leading dims collapsed, or a unit
+/// row added to a vector.
+Value flattenToRows(RewriterBase &rewriter, Location loc, Value tensor,
+                    int64_t rows) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 2)
+    return tensor;
+  auto flatType = RankedTensorType::get({rows, type.getShape().back()},
+                                        type.getElementType());
+  if (type.getRank() == 1)
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, flatType, tensor,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(type.getRank() - 1);
+  return tensor::CollapseShapeOp::create(rewriter, loc, flatType, tensor,
+                                         groups);
+}
+
 /// The kernel declaration for `spec`, created once per module.
 func::FuncOp getOrCreateKernel(ModuleOp module, const KernelSpec &spec,
                                TypeRange argTypes, RewriterBase &rewriter) {
@@ -100,6 +121,8 @@ std::string unsupportedReason(QMatmulOp op, int64_t maxRows, KernelSpec &spec) {
   spec.hasOutliers = static_cast<bool>(op.getOutlierRowPtr());
   if (spec.hasOutliers && !op.getOutlierValues().getType().hasStaticShape())
     return "dynamic outlier count";
+  spec.activation = op.getActivationKind();
+  spec.hasResidual = static_cast<bool>(op.getResidual());
   return "";
 }
 
@@ -117,23 +140,7 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
     auto module = op->getParentOfType<ModuleOp>();
 
     // The activations as [M, K].
-    Value input = op.getInput();
-    RankedTensorType inputType = op.getInput().getType();
-    if (inputType.getRank() != 2) {
-      auto flatType =
-          RankedTensorType::get({spec.m, spec.k}, rewriter.getF32Type());
-      SmallVector<ReassociationIndices> groups(2);
-      for (int64_t d = 0; d + 1 < inputType.getRank(); ++d)
-        groups[0].push_back(d);
-      groups[1].push_back(inputType.getRank() - 1);
-      if (inputType.getRank() == 1)
-        input = tensor::ExpandShapeOp::create(
-            rewriter, loc, flatType, input,
-            SmallVector<ReassociationIndices>{{0, 1}});
-      else
-        input = tensor::CollapseShapeOp::create(rewriter, loc, flatType, input,
-                                                groups);
-    }
+    Value input = flattenToRows(rewriter, loc, op.getInput(), spec.m);
 
     SmallVector<Value> args;
     SmallVector<Type> types;
@@ -157,6 +164,8 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
       addBuffer(op.getOutlierColInd());
       addBuffer(op.getOutlierValues());
     }
+    if (spec.hasResidual)
+      addBuffer(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
     auto outType = MemRefType::get({spec.m, spec.n}, rewriter.getF32Type());
     Value out = memref::AllocOp::create(rewriter, loc, outType, ValueRange{},
                                         rewriter.getI64IntegerAttr(64));

@@ -11,6 +11,7 @@
 
 #include "sparq/Conversion/Passes.h"
 
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -491,15 +492,34 @@ struct LowerQuantize : public OpRewritePattern<QuantizeOp> {
 };
 
 /// Shared tail of the weight-times-activation ops: add outliers to the
-/// dense float weights, then contract.
+/// dense float weights, contract, then run the epilogue elementwise:
+/// `act(y) + residual`.
 template <typename OpTy>
 Value finishWeightMatmul(PatternRewriter &rewriter, OpTy op, Value weights) {
   Location loc = op.getLoc();
   if (op.getOutlierRowPtr())
     weights = addCsrOutliers(rewriter, loc, weights, op.getOutlierRowPtr(),
                              op.getOutlierColInd(), op.getOutlierValues());
-  return buildMatmulNT(rewriter, loc, op.getInput(), weights, op.getBias(),
-                       op.getType());
+  RankedTensorType resultType = op.getType();
+  Value result = buildMatmulNT(rewriter, loc, op.getInput(), weights,
+                               op.getBias(), resultType);
+  Activation activation = op.getActivationKind();
+  Value residual = op.getResidual();
+  if (activation == Activation::none && !residual)
+    return result;
+  SmallVector<Value> inputs = {result};
+  if (residual)
+    inputs.push_back(residual);
+  SmallVector<AffineMap> maps(
+      inputs.size(), rewriter.getMultiDimIdentityMap(resultType.getRank()));
+  return buildParallelGeneric(
+      rewriter, loc, resultType.getShape(), resultType.getElementType(), inputs,
+      maps, [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value y = buildActivation(nb, l, activation, args[0]);
+        if (args.size() > 1)
+          y = arith::AddFOp::create(nb, l, y, args[1]);
+        return y;
+      });
 }
 
 struct LowerQMatmul : public OpRewritePattern<QMatmulOp> {

@@ -72,6 +72,44 @@ func.func @int8_per_channel(%x: tensor<1x128xf32>, %w: tensor<4x128xi8>, %s: ten
 
 // -----
 
+// An epilogue runs over the finished outputs while they are in cache, 16
+// lanes at a time: GELU (erf expanded into a polynomial, no libm call), then
+// the residual read at the same [row, n] is added. Kernels of different
+// epilogues get different names.
+// CHECK-LABEL: func @int8_gelu_residual
+// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x32xf32> into tensor<2x32xf32>
+// CHECK: %[[RB:.*]] = bufferization.to_buffer %[[R]] read_only
+// CHECK: call @__sparq_qmatmul_s8_m2_n32_k128_g128_f32_f32_x8_gelu_res(%{{.*}}, %{{.*}}, %{{.*}}, %[[RB]], %{{.*}})
+// CHECK: call @__sparq_qmatmul_s8_m2_n32_k128_g128_f32_x8_silu(
+// CHECK: func.func private @__sparq_qmatmul_s8_m2_n32_k128_g128_f32_f32_x8_gelu_res({{.*}}) attributes {sparq.kernel = {activation = "gelu", {{.*}}residual = true
+// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m2_n32_k128_g128_f32_f32_x8_gelu_res
+// BODY-NOT: math.erf
+// BODY: vector.reduction <add>
+// BODY: memref.dealloc
+// BODY: scf.for
+// BODY: %[[Y:.*]] = vector.load %arg4[%{{.*}}, %{{.*}}] : memref<2x32xf32>, vector<16xf32>
+// BODY: math.fma %{{.*}} : vector<16xf32>
+// BODY: %[[RES:.*]] = vector.load %arg3[%{{.*}}, %{{.*}}] : {{.*}}, vector<16xf32>
+// BODY: %[[SUM:.*]] = arith.addf %{{.*}}, %[[RES]] : vector<16xf32>
+// BODY: vector.store %[[SUM]], %arg4
+// BODY: return
+// BODY-LABEL: func.func private @__sparq_qmatmul_s8_m2_n32_k128_g128_f32_x8_silu
+// BODY-NOT: math.exp
+// BODY: vector.load %arg3
+// BODY: arith.divf %{{.*}} : vector<16xf32>
+// BODY: vector.store
+// EXACT-LABEL: func.func private @__sparq_qmatmul_s8_m2_n32_k128_g128_f32_f32_xf32_gelu_res
+// EXACT-NOT: math.erf
+// EXACT: vector.fma
+// EXACT: vector.store
+func.func @int8_gelu_residual(%x: tensor<1x2x128xf32>, %w: tensor<32x128xi8>, %s: tensor<32x1xf32>, %r: tensor<1x2x32xf32>) -> (tensor<1x2x32xf32>, tensor<1x2x32xf32>) {
+  %y = sparq.qmatmul %x, %w, %s storage(si8) activation(gelu) residual(%r) : (tensor<1x2x128xf32>, tensor<32x128xi8>, tensor<32x1xf32>, tensor<1x2x32xf32>) -> tensor<1x2x32xf32>
+  %z = sparq.qmatmul %x, %w, %s storage(si8) activation(silu) : (tensor<1x2x128xf32>, tensor<32x128xi8>, tensor<32x1xf32>) -> tensor<1x2x32xf32>
+  return %y, %z : tensor<1x2x32xf32>, tensor<1x2x32xf32>
+}
+
+// -----
+
 // What the kernels do not cover stays for the reference lowering.
 // CHECK-LABEL: func @not_covered
 // CHECK: sparq.qmatmul {{.*}} storage(si3)

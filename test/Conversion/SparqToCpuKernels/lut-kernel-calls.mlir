@@ -192,3 +192,23 @@ func.func @lut4_chunks(%x: tensor<8x1024xf32>, %idx: tensor<32x512xi8>, %cb: ten
   %y = sparq.lut_matmul %x, %idx, %cb bias(%b) bits(4) : (tensor<8x1024xf32>, tensor<32x512xi8>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<8x32xf32>
   return %y : tensor<8x32xf32>
 }
+
+// -----
+
+// The codebook kernel accumulates over K chunks, so its epilogue is one
+// elementwise generic on the kernel's [M, N] result: tanh GELU, then the
+// residual (collapsed to [M, N] like the result) is added.
+// CHECK-LABEL: func @lut3_epilogue
+// CHECK: call @__sparq_lut_matmul_b3_m2_n8_k64_f32_v512(
+// CHECK: %[[Y:.*]] = bufferization.to_tensor
+// CHECK: %[[R:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x8xf32> into tensor<2x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[Y]], %[[R]] : tensor<2x8xf32>, tensor<2x8xf32>)
+// CHECK-NEXT: ^bb0(%{{.*}}: f32, %[[RV:.*]]: f32, %{{.*}}: f32):
+// CHECK: math.tanh
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[RV]] : f32
+// CHECK-NEXT: linalg.yield %[[SUM]]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x8xf32>
+func.func @lut3_epilogue(%x: tensor<1x2x64xf32>, %idx: tensor<8x24xi8>, %cb: tensor<8x8xf32>, %r: tensor<1x2x8xf32>) -> tensor<1x2x8xf32> {
+  %y = sparq.lut_matmul %x, %idx, %cb bits(3) activation(gelu_tanh) residual(%r) : (tensor<1x2x64xf32>, tensor<8x24xi8>, tensor<8x8xf32>, tensor<1x2x8xf32>) -> tensor<1x2x8xf32>
+  return %y : tensor<1x2x8xf32>
+}

@@ -81,6 +81,25 @@ func.func @qmatmul_with_outliers(%x: tensor<1x8xf32>, %w: tensor<3x4xi8>, %s: te
 
 // -----
 
+// The epilogue is one elementwise generic after the contraction: ReLU of
+// the sum, then the residual.
+// CHECK-LABEL: func @qmatmul_epilogue
+// CHECK-SAME: %[[R:[a-zA-Z0-9]+]]: tensor<1x3xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[Y]], %[[R]] : tensor<1x3xf32>, tensor<1x3xf32>)
+// CHECK: ^bb0(%[[V:.*]]: f32, %[[RV:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[ACT:.*]] = arith.maximumf %[[V]], %{{.*}} : f32
+// CHECK: %[[SUM:.*]] = arith.addf %[[ACT]], %[[RV]] : f32
+// CHECK: linalg.yield %[[SUM]]
+func.func @qmatmul_epilogue(%x: tensor<1x8xf32>, %w: tensor<3x4xi8>, %s: tensor<3x1xf32>, %r: tensor<1x3xf32>) -> tensor<1x3xf32> {
+  %0 = sparq.qmatmul %x, %w, %s storage(si4) activation(relu) residual(%r)
+      : (tensor<1x8xf32>, tensor<3x4xi8>, tensor<3x1xf32>, tensor<1x3xf32>) -> tensor<1x3xf32>
+  return %0 : tensor<1x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @int_matmul_rescale
 // CHECK: arith.extsi %{{.*}} : i8 to i32
 // CHECK: arith.muli

@@ -237,7 +237,7 @@ func.func @qmatmul_nnz(%x: tensor<2x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf
 func.func @qmatmul_partial_outliers(%x: tensor<2x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf32>,
                                     %rp: tensor<5xi32>) -> tensor<2x4xf32> {
   // expected-error @+1 {{outliers need row_ptr, col_ind and values together}}
-  %0 = "sparq.qmatmul"(%x, %w, %s, %rp) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0>, storage_type = si4}>
+  %0 = "sparq.qmatmul"(%x, %w, %s, %rp) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0>, storage_type = si4}>
       : (tensor<2x8xf32>, tensor<4x4xi8>, tensor<4x1xf32>, tensor<5xi32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
@@ -303,6 +303,35 @@ func.func @lut_outliers(%x: tensor<2x8xf32>, %i: tensor<4x3xi8>, %cb: tensor<4x8
   // expected-error @+1 {{outlier row_ptr must have N + 1 = 5 elements, got 6}}
   %0 = sparq.lut_matmul %x, %i, %cb outliers(%rp, %ci, %v) bits(3)
       : (tensor<2x8xf32>, tensor<4x3xi8>, tensor<4x8xf32>, tensor<6xi32>, tensor<3xi32>, tensor<3xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @lut_residual_type(%x: tensor<2x8xf32>, %i: tensor<4x3xi8>, %cb: tensor<4x8xf32>,
+                             %r: tensor<2x4xf16>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{residual must have the result type 'tensor<2x4xf32>', got 'tensor<2x4xf16>'}}
+  %0 = sparq.lut_matmul %x, %i, %cb bits(3) residual(%r)
+      : (tensor<2x8xf32>, tensor<4x3xi8>, tensor<4x8xf32>, tensor<2x4xf16>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @qmatmul_residual_shape(%x: tensor<2x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf32>,
+                                  %r: tensor<1x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{residual must have the result type 'tensor<2x4xf32>', got 'tensor<1x4xf32>'}}
+  %0 = sparq.qmatmul %x, %w, %s storage(si4) residual(%r)
+      : (tensor<2x8xf32>, tensor<4x4xi8>, tensor<4x1xf32>, tensor<1x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @qmatmul_unknown_activation(%x: tensor<2x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'activation' [none, relu, gelu, gelu_tanh, silu]}}
+  %0 = sparq.qmatmul %x, %w, %s storage(si4) activation(tanh)
+      : (tensor<2x8xf32>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
 

@@ -106,6 +106,35 @@ func.func @lut_matmul(%x: tensor<4x512xf32>, %idx: tensor<256x192xi8>,
   return %0, %1 : tensor<4x256xf32>, tensor<4x256xf32>
 }
 
+// CHECK-LABEL: func @matmul_epilogues
+func.func @matmul_epilogues(%x: tensor<1x4x512xf32>, %w: tensor<256x256xi8>,
+                            %s: tensor<256x4xf32>, %b: tensor<256xf32>,
+                            %r: tensor<1x4x256xf32>, %idx: tensor<256x192xi8>,
+                            %cb: tensor<256x8xf32>)
+    -> (tensor<1x4x256xf32>, tensor<1x4x256xf32>, tensor<1x4x256xf32>,
+        tensor<1x4x256xf32>) {
+  // CHECK: sparq.qmatmul %{{.*}}, %{{.*}}, %{{.*}} bias(%{{.*}}) storage(si4) activation(gelu) residual(%{{.*}}) : (tensor<1x4x512xf32>, tensor<256x256xi8>, tensor<256x4xf32>, tensor<256xf32>, tensor<1x4x256xf32>) -> tensor<1x4x256xf32>
+  %0 = sparq.qmatmul %x, %w, %s bias(%b) storage(si4) activation(gelu)
+      residual(%r)
+      : (tensor<1x4x512xf32>, tensor<256x256xi8>, tensor<256x4xf32>,
+         tensor<256xf32>, tensor<1x4x256xf32>) -> tensor<1x4x256xf32>
+  // CHECK: sparq.qmatmul %{{.*}}, %{{.*}}, %{{.*}} storage(si4) residual(%{{.*}}) :
+  %1 = sparq.qmatmul %x, %w, %s storage(si4) residual(%r)
+      : (tensor<1x4x512xf32>, tensor<256x256xi8>, tensor<256x4xf32>,
+         tensor<1x4x256xf32>) -> tensor<1x4x256xf32>
+  // CHECK: sparq.lut_matmul %{{.*}}, %{{.*}}, %{{.*}} bits(3) activation(silu) :
+  %2 = sparq.lut_matmul %x, %idx, %cb bits(3) activation(silu)
+      : (tensor<1x4x512xf32>, tensor<256x192xi8>, tensor<256x8xf32>)
+      -> tensor<1x4x256xf32>
+  // CHECK: sparq.lut_matmul %{{.*}}, %{{.*}}, %{{.*}} bias(%{{.*}}) bits(3) activation(gelu_tanh) residual(%{{.*}}) :
+  %3 = sparq.lut_matmul %x, %idx, %cb bias(%b) bits(3) activation(gelu_tanh)
+      residual(%r)
+      : (tensor<1x4x512xf32>, tensor<256x192xi8>, tensor<256x8xf32>,
+         tensor<256xf32>, tensor<1x4x256xf32>) -> tensor<1x4x256xf32>
+  return %0, %1, %2, %3 : tensor<1x4x256xf32>, tensor<1x4x256xf32>,
+      tensor<1x4x256xf32>, tensor<1x4x256xf32>
+}
+
 // CHECK-LABEL: func @int_matmul
 func.func @int_matmul(%a: tensor<16x512xi8>, %w: tensor<256x512xi8>,
                       %sa: tensor<16x1xf32>, %sw: tensor<256x1xf32>,

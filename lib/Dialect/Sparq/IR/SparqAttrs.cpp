@@ -15,6 +15,8 @@
 using namespace mlir;
 using namespace sparq;
 
+#include "sparq/Dialect/Sparq/IR/SparqEnums.cpp.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "sparq/Dialect/Sparq/IR/SparqAttrs.cpp.inc"
 

@@ -199,6 +199,16 @@ LogicalResult verifyOutliers(Operation *op, int64_t n, Value rowPtr,
   return success();
 }
 
+/// Checks the epilogue's residual: it is added to the result elementwise, so
+/// it must have exactly the result type.
+LogicalResult verifyResidual(Operation *op, Value residual,
+                             RankedTensorType resultType) {
+  if (residual && residual.getType() != resultType)
+    return op->emitOpError("residual must have the result type ")
+           << resultType << ", got " << residual.getType();
+  return success();
+}
+
 /// True if `value` is a constant whose elements are all zero.
 bool isAllZeroConstant(Value value) {
   DenseElementsAttr attr;
@@ -399,7 +409,8 @@ LogicalResult QMatmulOp::verify() {
   unsigned bits = getStorageType().getIntOrFloatBitWidth();
   if (failed(verifyPackedShape(*this, "weights", weightType, logical, bits)) ||
       failed(verifyBlockParams(*this, logical, getScales().getType(),
-                               getZeroPoints())))
+                               getZeroPoints())) ||
+      failed(verifyResidual(*this, getResidual(), getType())))
     return failure();
   return verifyOutliers(*this, n, getOutlierRowPtr(), getOutlierColInd(),
                         getOutlierValues());
@@ -423,7 +434,8 @@ LogicalResult LutMatmulOp::verify() {
   if (failed(verifyMatmulShapes(*this, inputType, n, getType(), getBias())))
     return failure();
   SmallVector<int64_t> logical = {n, inputType.getShape().back()};
-  if (failed(verifyPackedShape(*this, "indices", indexType, logical, bits)))
+  if (failed(verifyPackedShape(*this, "indices", indexType, logical, bits)) ||
+      failed(verifyResidual(*this, getResidual(), getType())))
     return failure();
   ArrayRef<int64_t> codebookShape = getCodebooks().getType().getShape();
   SmallVector<int64_t> expected = {n, int64_t(1) << bits};

@@ -184,6 +184,18 @@ Sibling describe(Operation *op) {
                         .str();
       return s;
     }
+  // An epilogue (activation, residual) applies per member; the wide op
+  // would need one per column block.
+  bool hasEpilogue = false;
+  if (auto q = dyn_cast<sparq::QMatmulOp>(op))
+    hasEpilogue = q.getActivationAttr() || q.getResidual();
+  else if (auto l = dyn_cast<sparq::LutMatmulOp>(op))
+    hasEpilogue = l.getActivationAttr() || l.getResidual();
+  if (hasEpilogue) {
+    s.unfusable = "it has an epilogue, which sibling concatenation does not "
+                  "merge";
+    return s;
+  }
   if (ShapedType::isDynamic(s.n)) {
     s.unfusable = "its output width is dynamic";
     return s;
@@ -491,7 +503,7 @@ struct ConcatenateSiblings : public RewritePattern {
       wide = sparq::LutMatmulOp::create(
           rewriter, loc, wideType, first.input, rows[0], rows[1], rows[3],
           ptrValue, colValue, valValue,
-          cast<sparq::LutMatmulOp>(first.op).getBitsAttr());
+          cast<sparq::LutMatmulOp>(first.op).getBits());
     wide->setAttr(kQuantInfo, mergedQuantInfo(rewriter, members));
 
     // Each member's result is its column block of the wide result.

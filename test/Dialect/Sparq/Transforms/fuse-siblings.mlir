@@ -186,3 +186,17 @@ func.func @dynamic_rows(%x: tensor<?x8xf32>) -> (tensor<?x1xf32>, tensor<?x1xf32
       : (tensor<?x8xf32>, tensor<1x4xi8>, tensor<1x2xf32>) -> tensor<?x1xf32>
   return %a, %b : tensor<?x1xf32>, tensor<?x1xf32>
 }
+
+// -----
+
+// Siblings whose epilogue is already fused keep it: they are not merged.
+// STATS: sparq-fuse: concat-siblings: {{.*}}: not fused: it has an epilogue
+// CHECK-LABEL: func.func @epilogue_siblings
+// CHECK-COUNT-2: sparq.qmatmul
+func.func @epilogue_siblings(%x: tensor<2x64xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %w = arith.constant dense<17> : tensor<8x32xi8>
+  %s = arith.constant dense<0.5> : tensor<8x2xf32>
+  %a = sparq.qmatmul %x, %w, %s storage(si4) activation(relu) : (tensor<2x64xf32>, tensor<8x32xi8>, tensor<8x2xf32>) -> tensor<2x8xf32>
+  %b = sparq.qmatmul %x, %w, %s storage(si4) : (tensor<2x64xf32>, tensor<8x32xi8>, tensor<8x2xf32>) -> tensor<2x8xf32>
+  return %a, %b : tensor<2x8xf32>, tensor<2x8xf32>
+}

@@ -9,6 +9,9 @@
 
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
+
+#include "sparq/Dialect/Sparq/IR/SparqEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "sparq/Dialect/Sparq/IR/SparqAttrs.h.inc"

@@ -176,6 +176,12 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
     input's element type. Lowerings dequantize in registers; no float weight
     matrix is ever written to memory.
 
+    An optional epilogue runs on each output element before it is stored:
+    `activation` (`relu`, `gelu` = `0.5 x (1 + erf(x / sqrt 2))`,
+    `gelu_tanh`, `silu` = `x sigmoid(x)`) after the bias and outliers, then
+    `residual`, a tensor of the result type, is added:
+    `y = act(x W^T + bias + x S^T) + residual`. `sparq-fuse` forms it.
+
     Example (int4, group size 128, with zero points, bias and outliers):
 
     ```mlir
@@ -195,7 +201,9 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
     Optional<Sparq_IndexVector>:$outlier_row_ptr,
     Optional<Sparq_IndexVector>:$outlier_col_ind,
     Optional<Sparq_OutlierValues>:$outlier_values,
-    Sparq_StorageTypeAttr:$storage_type
+    Sparq_StorageTypeAttr:$storage_type,
+    OptionalAttr<Sparq_ActivationAttr>:$activation,
+    Optional<Sparq_FloatTensor>:$residual
   );
   let results = (outs Sparq_FloatTensor:$result);
   let assemblyFormat = [{
@@ -204,8 +212,39 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
     (`bias` `(` $bias^ `)`)?
     (`outliers` `(` $outlier_row_ptr^ `,` $outlier_col_ind `,`
        $outlier_values `)`)?
-    `storage` `(` $storage_type `)` attr-dict
+    `storage` `(` $storage_type `)`
+    (`activation` `(` $activation^ `)`)?
+    (`residual` `(` $residual^ `)`)? attr-dict
     `:` functional-type(operands, results)
+  }];
+  // The builders without an epilogue keep the signature they had before the
+  // epilogue existed.
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+      "::mlir::Value":$weights, "::mlir::Value":$scales,
+      "::mlir::Value":$zero_points, "::mlir::Value":$bias,
+      "::mlir::Value":$outlier_row_ptr, "::mlir::Value":$outlier_col_ind,
+      "::mlir::Value":$outlier_values, "::mlir::TypeAttr":$storage_type), [{
+      build($_builder, $_state, result, input, weights, scales, zero_points,
+            bias, outlier_row_ptr, outlier_col_ind, outlier_values,
+            storage_type, /*activation=*/nullptr, /*residual=*/nullptr);
+    }]>,
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+      "::mlir::Value":$weights, "::mlir::Value":$scales,
+      "::mlir::Value":$zero_points, "::mlir::Value":$bias,
+      "::mlir::Value":$outlier_row_ptr, "::mlir::Value":$outlier_col_ind,
+      "::mlir::Value":$outlier_values, "::mlir::Type":$storage_type), [{
+      build($_builder, $_state, result, input, weights, scales, zero_points,
+            bias, outlier_row_ptr, outlier_col_ind, outlier_values,
+            ::mlir::TypeAttr::get(storage_type), /*activation=*/nullptr,
+            /*residual=*/nullptr);
+    }]>,
+  ];
+  let extraClassDeclaration = [{
+    /// The epilogue activation (`none` when the attribute is absent).
+    ::sparq::Activation getActivationKind() {
+      return getActivation().value_or(::sparq::Activation::none);
+    }
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
@@ -219,14 +258,16 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
     `W[n, k] = codebooks[n, indices[n, k]]`, with `indices` the packed,
     unsigned `bits`-bit `[N, K]` index matrix and `codebooks` the `[N, 2^bits]`
     per-output-channel tables. Otherwise like `sparq.qmatmul`, including the
-    optional bias and CSR outliers of a dense-and-sparse decomposition.
+    optional bias and CSR outliers of a dense-and-sparse decomposition and
+    the optional `activation` / `residual` epilogue.
 
-    Example (3-bit codebooks):
+    Example (3-bit codebooks, SiLU epilogue and a residual add):
 
     ```mlir
-    %y = sparq.lut_matmul %x, %idx, %codebooks bits(3)
-        : (tensor<4x512xf32>, tensor<256x192xi8>, tensor<256x8xf32>)
-        -> tensor<4x256xf32>
+    %y = sparq.lut_matmul %x, %idx, %codebooks bits(3) activation(silu)
+        residual(%r)
+        : (tensor<4x512xf32>, tensor<256x192xi8>, tensor<256x8xf32>,
+           tensor<4x256xf32>) -> tensor<4x256xf32>
     ```
   }];
   let arguments = (ins
@@ -237,7 +278,9 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
     Optional<Sparq_IndexVector>:$outlier_row_ptr,
     Optional<Sparq_IndexVector>:$outlier_col_ind,
     Optional<Sparq_OutlierValues>:$outlier_values,
-    I64Attr:$bits
+    I64Attr:$bits,
+    OptionalAttr<Sparq_ActivationAttr>:$activation,
+    Optional<Sparq_FloatTensor>:$residual
   );
   let results = (outs Sparq_FloatTensor:$result);
   let assemblyFormat = [{
@@ -245,8 +288,29 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
     (`bias` `(` $bias^ `)`)?
     (`outliers` `(` $outlier_row_ptr^ `,` $outlier_col_ind `,`
        $outlier_values `)`)?
-    `bits` `(` $bits `)` attr-dict
+    `bits` `(` $bits `)`
+    (`activation` `(` $activation^ `)`)?
+    (`residual` `(` $residual^ `)`)? attr-dict
     `:` functional-type(operands, results)
+  }];
+  // The builder without an epilogue keeps the signature it had before the
+  // epilogue existed.
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+      "::mlir::Value":$indices, "::mlir::Value":$codebooks,
+      "::mlir::Value":$bias, "::mlir::Value":$outlier_row_ptr,
+      "::mlir::Value":$outlier_col_ind, "::mlir::Value":$outlier_values,
+      "uint64_t":$bits), [{
+      build($_builder, $_state, result, input, indices, codebooks, bias,
+            outlier_row_ptr, outlier_col_ind, outlier_values, bits,
+            /*activation=*/nullptr, /*residual=*/nullptr);
+    }]>,
+  ];
+  let extraClassDeclaration = [{
+    /// The epilogue activation (`none` when the attribute is absent).
+    ::sparq::Activation getActivationKind() {
+      return getActivation().value_or(::sparq::Activation::none);
+    }
   }];
   let hasVerifier = 1;
   let hasCanonicalizer = 1;

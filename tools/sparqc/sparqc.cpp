@@ -17,6 +17,7 @@
 
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
+#include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Frontend/Onnx/Importer.h"
 #include "sparq/Quantization/Passes.h"
 #include "sparq/Quantization/QuantReport.h"
@@ -357,8 +358,19 @@ int main(int argc, char **argv) {
     });
   }
 
-  // 3. Lower to the LLVM dialect.
+  // 3. Lower to the LLVM dialect. Pre-quantized (QDQ) weights first become
+  // quantized matmuls, so the kernels stream their integer codes instead of
+  // a dequantized copy made on every run (observers left by a --quant
+  // pipeline mean the user is still calibrating: keep the graph as it is).
   progress.start("lowering for the CPU");
+  bool hasObservers = false;
+  module->walk([&](sparq::ObserveOp) { hasObservers = true; });
+  if (!hasObservers) {
+    mlir::PassManager pm(&context);
+    pm.addPass(sparq::createSparqFoldCalibration());
+    if (failed(pm.run(*module)))
+      return fail("folding quantize/dequantize pairs failed");
+  }
   sparq::cpu::CpuCodegenOptions codegen;
   codegen.cpu = cpu;
   sparq::cpu::CpuPipelineOptions pipelineOptions;

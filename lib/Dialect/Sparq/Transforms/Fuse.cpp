@@ -39,9 +39,16 @@ struct FusionFamily {
   void (*populate)(RewritePatternSet &, sparq::FusionStats &);
 };
 
+void populateDequantizeMatmul(RewritePatternSet &patterns,
+                              sparq::FusionStats &stats) {
+  sparq::populateSparqDequantizeMatmulFusionPatterns(patterns, &stats);
+}
+
 constexpr FusionFamily kFamilies[] = {
+    {"dequantize-matmul", populateDequantizeMatmul},
     {"concat-siblings", sparq::populateSparqSiblingFusionPatterns},
     {"epilogue", sparq::populateSparqEpilogueFusionPatterns},
+    {"softmax", sparq::populateSparqSoftmaxFusionPatterns},
 };
 
 struct SparqFusePass : public sparq::impl::SparqFuseBase<SparqFusePass> {
@@ -61,8 +68,9 @@ struct SparqFusePass : public sparq::impl::SparqFuseBase<SparqFusePass> {
       return signalPassFailure();
     }
 
-    // Families run one after another in kFamilies order: siblings are
-    // concatenated before epilogues are folded into the (wider) matmuls.
+    // Families run one after another in kFamilies order: dequantized
+    // weights become quantized matmuls first, then siblings are
+    // concatenated, then epilogues are folded into the (wider) matmuls.
     sparq::FusionStats fusionStats;
     for (const FusionFamily &family : kFamilies) {
       if (!patterns.empty() && !llvm::is_contained(patterns, family.name.str()))

@@ -54,9 +54,11 @@ void populateSparqSiblingFusionPatterns(mlir::RewritePatternSet &patterns,
                                         FusionStats &stats);
 
 /// `epilogue`: bias, activation and residual after a quantized matmul ->
-/// the op's epilogue.
+/// the op's epilogue; with `biasOnly`, a bias add alone (what sibling
+/// concatenation can merge).
 void populateSparqEpilogueFusionPatterns(mlir::RewritePatternSet &patterns,
-                                         FusionStats &stats);
+                                         FusionStats &stats,
+                                         bool biasOnly = false);
 
 /// `softmax`: the importer's Softmax with the scale and mask before it ->
 /// sparq.softmax.

@@ -32,6 +32,21 @@ void sparq::FusionStats::add(llvm::StringRef pattern, llvm::StringRef subject,
   records.push_back({pattern.str(), subject.str(), outcome.str()});
 }
 
+std::string sparq::describeLocation(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (isa<NameLoc>(inner)) {
+        loc = inner;
+        break;
+      }
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  loc.print(os);
+  return text;
+}
+
 namespace {
 
 struct FusionFamily {

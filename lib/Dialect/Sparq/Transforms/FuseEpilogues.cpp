@@ -539,19 +539,7 @@ std::string subjectOf(Operation *op) {
         return resource.getRawHandle().getKey().str();
     break;
   }
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (isa<NameLoc>(inner)) {
-        loc = inner;
-        break;
-      }
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
+  return sparq::describeLocation(op->getLoc());
 }
 
 /// Makes the epilogue ops with one template over sparq.qmatmul and

@@ -23,23 +23,6 @@ using namespace mlir;
 
 namespace {
 
-/// The ONNX node an op came from (its NameLoc), else its printed location.
-std::string subjectOf(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (isa<NameLoc>(inner)) {
-        loc = inner;
-        break;
-      }
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
-}
-
 bool allParallel(linalg::GenericOp generic) {
   return llvm::all_of(generic.getIteratorTypesArray(), [](auto type) {
     return type == utils::IteratorType::parallel;
@@ -212,7 +195,7 @@ struct SoftmaxFusion : public OpRewritePattern<linalg::GenericOp> {
     if (!type || !type.hasStaticShape())
       return failure();
     int64_t rank = type.getRank();
-    std::string subject = subjectOf(division);
+    std::string subject = sparq::describeLocation(division.getLoc());
 
     // Peel the mask, then the scale, each when nothing else reads the
     // intermediate scores (the importer's softmax reads its input twice).

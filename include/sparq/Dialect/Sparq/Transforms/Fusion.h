@@ -34,6 +34,10 @@ struct FusionStats {
            llvm::StringRef outcome);
 };
 
+/// How the stats name an op without a layer name: the ONNX node it came from
+/// (the NameLoc in its location), else the printed location.
+std::string describeLocation(mlir::Location loc);
+
 /// `dequantize-matmul`: linalg.matmul of sparq.dequantize'd constant codes
 /// -> sparq.qmatmul (or W8A8 sparq.int_matmul). `stats` may be null.
 void populateSparqDequantizeMatmulFusionPatterns(

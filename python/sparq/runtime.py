@@ -167,17 +167,22 @@ class Model:
         return self.run(feed)
 
     def _check_inputs(self, feed):
-        unknown = [name for name in feed if name not in self._input_index]
-        if unknown:
-            raise InputError(
-                f"the model has no input named '{unknown[0]}'; its inputs "
-                f"are: {', '.join(map(str, self.inputs))}")
-        missing = [info for info in self.inputs if info.name not in feed]
-        if missing:
-            info = missing[0]
-            raise InputError(f"missing input '{info.name}' "
-                             f"({_describe(info.dtype, info.shape)})")
-        return [_as_input(info, feed[info.name]) for info in self.inputs]
+        return _check_inputs(self.inputs, self._input_index, feed)
+
+
+def _check_inputs(inputs, index, feed):
+    """The arrays to bind, in input order, or InputError."""
+    unknown = [name for name in feed if name not in index]
+    if unknown:
+        raise InputError(
+            f"the model has no input named '{unknown[0]}'; its inputs "
+            f"are: {', '.join(map(str, inputs))}")
+    missing = [info for info in inputs if info.name not in feed]
+    if missing:
+        info = missing[0]
+        raise InputError(f"missing input '{info.name}' "
+                         f"({_describe(info.dtype, info.shape)})")
+    return [_as_input(info, feed[info.name]) for info in inputs]
 
 
 def _info(pointer):
@@ -246,13 +251,18 @@ class Context:
     concurrently from different threads; one context must not."""
 
     def __init__(self, model: Model):
-        self._model = model
+        # Not the Model itself: Model.run caches contexts, and a cycle would
+        # keep the library (and its temporary directory) until the next GC.
         self._lib = model._lib
+        self._inputs = model.inputs
+        self._outputs = model.outputs
+        self._input_index = model._input_index
+        self._keep_alive = model._keep_alive
         self._owner = _ContextHandle(self._lib)
         self._handle = self._owner.pointer
         # The arrays bound to the inputs: the library reads them on every run
         # until they are bound again, so they must outlive that.
-        self._bound = [None] * len(model.inputs)
+        self._bound = [None] * len(self._inputs)
 
     def __enter__(self):
         return self
@@ -274,7 +284,7 @@ class Context:
     def _run(self, feed):
         if not self._handle:
             raise SparqError("the context is closed")
-        arrays = self._model._check_inputs(feed)
+        arrays = _check_inputs(self._inputs, self._input_index, feed)
         for index, array in enumerate(arrays):
             if self._bound[index] is not array:
                 self._check(self._lib.sparq_set_input(
@@ -284,7 +294,7 @@ class Context:
 
     def _output_views(self):
         results = {}
-        for index, info in enumerate(self._model.outputs):
+        for index, info in enumerate(self._outputs):
             size = ctypes.c_size_t()
             pointer = self._lib.sparq_get_output(self._handle, index,
                                                  ctypes.byref(size))

@@ -133,9 +133,6 @@ struct SparqClipWeights
           bestStep[g] = step;
         }
     }
-    numGroups += bestStep.size();
-    numClippedGroups +=
-        llvm::count_if(bestStep, [](unsigned step) { return step != 0; });
     if (llvm::all_of(bestStep, [](unsigned step) { return step == 0; }))
       return success();
 
@@ -156,8 +153,9 @@ struct SparqClipWeights
                                          rewriter.getStringAttr(target.name));
     // Only this matmul sees the clipped weights; other users of the
     // constant keep the original.
-    rewriter.modifyOpInPlace(target.matmul, [&] {
-      target.matmul.getInputsMutable()[1].assign(replacement);
+    linalg::MatmulOp matmul = target.matmul;
+    rewriter.modifyOpInPlace(matmul, [&] {
+      matmul.getInputsMutable()[1].assign(replacement);
     });
     if (weight->use_empty())
       rewriter.eraseOp(weight);

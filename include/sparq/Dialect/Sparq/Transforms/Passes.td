@@ -113,11 +113,6 @@ def SparqClipWeights : Pass<"sparq-clip-weights", "::mlir::ModuleOp"> {
                "Weights left as they are: glob patterns matched against the "
                "weight's name">,
   ];
-  let statistics = [
-    Statistic<"numClippedGroups", "clipped-groups",
-              "Groups whose range was narrowed">,
-    Statistic<"numGroups", "groups", "Groups searched">,
-  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

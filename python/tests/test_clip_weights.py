@@ -88,7 +88,8 @@ def test_clipping_beats_plain_rtn(tmp_path, weights):
     clipped = rtn(clip_search(weights.T))
     plain_error = np.sum((plain - rows) ** 2)
     clipped_error = np.sum((clipped - rows) ** 2)
-    # Measured: about 1.3 dB less weight error at 3 bits on these weights.
+    # Measured: 0.63 dB less weight error at 3 bits on these weights (92%
+    # of the groups clipped).
     assert 10 * np.log10(plain_error / clipped_error) > 0.5
     # And the compiled models agree: less output error than plain RTN.
     x = np.random.default_rng(5).standard_normal((64, K)).astype(np.float32)

@@ -45,8 +45,9 @@ struct sparq_api {
 static int lookup(void *library, const char *name, void **function) {
   *function = dlsym(library, name);
   if (!*function)
-    fprintf(stderr, "run_model: the library does not export %s: not a sparq "
-                    "model\n",
+    fprintf(stderr,
+            "run_model: the library does not export %s: not a sparq "
+            "model\n",
             name);
   return *function != NULL;
 }
@@ -69,23 +70,40 @@ static int load_api(void *library, struct sparq_api *api) {
 
 static const char *dtype_name(int32_t dtype) {
   switch (dtype) {
-  case SPARQ_FLOAT: return "float32";
-  case SPARQ_INT32: return "int32";
-  case SPARQ_INT64: return "int64";
-  case SPARQ_INT8: return "int8";
-  case SPARQ_UINT8: return "uint8";
-  case SPARQ_BOOL: return "bool";
-  default: return "other";
+  case SPARQ_FLOAT:
+    return "float32";
+  case SPARQ_INT32:
+    return "int32";
+  case SPARQ_INT64:
+    return "int64";
+  case SPARQ_INT8:
+    return "int8";
+  case SPARQ_UINT8:
+    return "uint8";
+  case SPARQ_BOOL:
+    return "bool";
+  default:
+    return "other";
   }
 }
 
 static size_t element_size(int32_t dtype) {
   switch (dtype) {
-  case SPARQ_FLOAT: case SPARQ_INT32: case SPARQ_UINT32: return 4;
-  case SPARQ_INT64: case SPARQ_UINT64: case SPARQ_DOUBLE: return 8;
-  case SPARQ_FLOAT16: case SPARQ_BFLOAT16: case SPARQ_INT16:
-  case SPARQ_UINT16: return 2;
-  default: return 1;
+  case SPARQ_FLOAT:
+  case SPARQ_INT32:
+  case SPARQ_UINT32:
+    return 4;
+  case SPARQ_INT64:
+  case SPARQ_UINT64:
+  case SPARQ_DOUBLE:
+    return 8;
+  case SPARQ_FLOAT16:
+  case SPARQ_BFLOAT16:
+  case SPARQ_INT16:
+  case SPARQ_UINT16:
+    return 2;
+  default:
+    return 1;
   }
 }
 
@@ -118,8 +136,9 @@ static int read_input(const char *path, const sparq_tensor_info *info,
   int extra = fgetc(file) != EOF;
   fclose(file);
   if (got != info->bytes || extra) {
-    fprintf(stderr, "run_model: input '%s' needs exactly %zu bytes; '%s' "
-                    "has %s\n",
+    fprintf(stderr,
+            "run_model: input '%s' needs exactly %zu bytes; '%s' "
+            "has %s\n",
             info->name, info->bytes, path, extra ? "more" : "fewer");
     return 0;
   }

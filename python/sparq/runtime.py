@@ -149,7 +149,11 @@ class Model:
         context = getattr(self._thread_contexts, "context", None)
         if context is None:
             context = self._thread_contexts.context = Context(self)
-        return context.run(inputs, **named)
+        try:
+            return context.run(inputs, **named)
+        finally:
+            # The cached context must not keep the caller's arrays alive.
+            context._unbind()
 
     def __call__(self, *arrays, **named):
         """`run`, with inputs given in the model's input order or by name."""
@@ -276,6 +280,10 @@ class Context:
         self._owner = None
         self._handle = None
         self._bound = []
+
+    def _unbind(self):
+        """Forgets the bound arrays: the next run binds its inputs again."""
+        self._bound = [None] * len(self._inputs)
 
     def _check(self, status):
         if status != 0:

@@ -3,6 +3,7 @@ from a path and from an onnx.ModelProto, run through sparq.Model and checked
 against the NumPy reference forward pass; zero-copy inputs and outputs."""
 
 import threading
+import weakref
 
 import numpy as np
 import pytest
@@ -116,6 +117,16 @@ def test_inputs_are_bound_in_place(fp32):
     expected = models.reference_forward(params, tokens)
     np.testing.assert_allclose(changed, expected, rtol=1e-4,
                                atol=1e-4 * np.abs(expected).max())
+
+
+def test_run_does_not_keep_inputs_alive(fp32):
+    result, _, ids = fp32
+    model = result.load()
+    tokens = ids.copy()
+    alive = weakref.ref(tokens)
+    model.run(input_ids=tokens)
+    del tokens
+    assert alive() is None
 
 
 def test_run_from_several_threads(fp32):

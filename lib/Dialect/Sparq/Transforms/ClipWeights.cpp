@@ -32,8 +32,8 @@ namespace {
 /// `candidate` is quantized with symmetric RTN, exactly as
 /// sparq-quantize-weights will quantize it.
 std::vector<double> groupErrors(ArrayRef<float> original,
-                                ArrayRef<float> candidate, int64_t n,
-                                int64_t k, unsigned bits, int64_t groupSize) {
+                                ArrayRef<float> candidate, int64_t n, int64_t k,
+                                unsigned bits, int64_t groupSize) {
   sparq::quant::RtnResult q = sparq::quant::quantizeRtn(
       candidate, n, k, bits, groupSize, /*symmetric=*/true);
   std::vector<float> dequantized = sparq::quant::dequantizeRtn(q, n, k);
@@ -63,8 +63,9 @@ struct SparqClipWeights
         continue;
       if (groupSize > 0 && target.k % groupSize != 0) {
         target.matmul.emitError("sparq-clip-weights: group-size ")
-            << static_cast<int64_t>(groupSize) << " does not divide K = "
-            << target.k << " of weight '" << target.name
+            << static_cast<int64_t>(groupSize)
+            << " does not divide K = " << target.k << " of weight '"
+            << target.name
             << "'; use the group size you will quantize with, or skip="
             << target.name;
         valid = false;
@@ -119,8 +120,7 @@ struct SparqClipWeights
     auto ratio = [&](unsigned i) {
       return 1.0 - double(i) * double(maxShrink) / double(grid);
     };
-    std::vector<double> bestError =
-        groupErrors(rows, rows, n, k, bits, group);
+    std::vector<double> bestError = groupErrors(rows, rows, n, k, bits, group);
     std::vector<unsigned> bestStep(bestError.size(), 0);
     std::vector<float> candidate(rows.size());
     for (unsigned step = 1; step <= grid; ++step) {
@@ -142,21 +142,19 @@ struct SparqClipWeights
       for (int64_t col = 0; col < k; ++col) {
         int64_t g = row * groupsPerRow + col / group;
         float limit = clipLimit(absMax[g], ratio(bestStep[g]));
-        clipped[col * n + row] =
-            std::clamp(rows[row * k + col], -limit, limit);
+        clipped[col * n + row] = std::clamp(rows[row * k + col], -limit, limit);
       }
     arith::ConstantOp weight = target.weight;
     rewriter.setInsertionPoint(weight);
-    Value replacement = sparq::createF32Constant(
-        rewriter, weight.getLoc(), {k, n}, clipped, target.name);
+    Value replacement = sparq::createF32Constant(rewriter, weight.getLoc(),
+                                                 {k, n}, clipped, target.name);
     replacement.getDefiningOp()->setAttr(sparq::kWeightNameAttr,
                                          rewriter.getStringAttr(target.name));
     // Only this matmul sees the clipped weights; other users of the
     // constant keep the original.
     linalg::MatmulOp matmul = target.matmul;
-    rewriter.modifyOpInPlace(matmul, [&] {
-      matmul.getInputsMutable()[1].assign(replacement);
-    });
+    rewriter.modifyOpInPlace(
+        matmul, [&] { matmul.getInputsMutable()[1].assign(replacement); });
     if (weight->use_empty())
       rewriter.eraseOp(weight);
     return success();
@@ -173,8 +171,8 @@ struct SparqClipWeights
                        std::vector<float> &out) {
     int64_t groupsPerRow = k / group;
     for (size_t i = 0; i < rows.size(); ++i) {
-      float limit = clipLimit(
-          absMax[(i / k) * groupsPerRow + (i % k) / group], ratio);
+      float limit =
+          clipLimit(absMax[(i / k) * groupsPerRow + (i % k) / group], ratio);
       out[i] = std::clamp(rows[i], -limit, limit);
     }
   }

@@ -66,6 +66,25 @@ def test_compile_model_proto_int4(tmp_path):
     assert not library.exists()
 
 
+def test_large_model_proto_is_written_with_external_data(monkeypatch):
+    """Protobuf cannot serialize 2 GiB: larger ModelProtos go to sparqc
+    with their tensors in an external data file (the limit is lowered here
+    to exercise that path), and the caller's proto is left as it was."""
+    import sparq.compiler
+    monkeypatch.setattr(sparq.compiler, "_PROTOBUF_LIMIT", 1000)
+    proto, params = models.build_model(CONFIG)
+    before = proto.SerializeToString()
+    result = sparq.compile(proto, dims=DIMS, name="big")
+    assert proto.SerializeToString() == before
+    # The temporary directory: out/big.so next to big.onnx and its data.
+    assert (result.path.parents[1] / "big.onnx.data").is_file()
+    ids = models.default_inputs(CONFIG)
+    expected = models.reference_forward(params, ids)
+    np.testing.assert_allclose(result.load().run(input_ids=ids)["logits"],
+                               expected, rtol=1e-4,
+                               atol=1e-4 * np.abs(expected).max())
+
+
 def test_inputs_are_converted_only_without_changing_values(fp32):
     result, _, ids = fp32
     model = result.load()

@@ -18,6 +18,7 @@ from sparq.reports import LayerReport, ModelError, Report
 from sparq.runtime import (Context, InputError, Model, SparqError,
                            TensorInfo, load)
 
+# Not `compile`: a star import would shadow the builtin. Use sparq.compile.
 __all__ = ["CompileError", "CompileResult", "Context", "InputError",
            "LayerReport", "Model", "ModelError", "Report", "SparqError",
-           "TensorInfo", "compile", "find_sparqc", "load", "report"]
+           "TensorInfo", "find_sparqc", "load", "report"]

@@ -196,8 +196,9 @@ def test_fused_transformer_matches_unfused(tmp_path, opset, kernels):
     ids = np.array([[3, 17, 42, 7]], dtype=np.int64)
     logits = {}
     for name in ("m", "fused"):
+        # --fuse=none: sparqc would otherwise fuse "m" itself.
         sparqc(tmp_path / f"{name}.mlir", tmp_path / f"{name}.so",
-               f"--kernels={kernels}")
+               f"--kernels={kernels}", "--fuse=none")
         logits[name] = Model(tmp_path / f"{name}.so").run(
             input_ids=ids)["logits"]
     np.testing.assert_allclose(logits["fused"], logits["m"], rtol=1e-5,

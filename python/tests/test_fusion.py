@@ -58,8 +58,9 @@ def test_fused_matches_unfused(transformer, tmp_path, recipe, op):
             capture_output=True, text=True, check=True).stdout
         texts[name] = (text, result.stderr)
         library = tmp_path / f"{name}.so"
+        # --fuse=none: sparqc fuses by default before lowering.
         result = _sparqc(transformer, *dims, f"--quant={pipeline}",
-                         "--kernels=exact", "-o", library)
+                         "--kernels=exact", "--fuse=none", "-o", library)
         assert result.returncode == 0, result.stderr
         ids = np.arange(SEQ, dtype=np.int64).reshape(1, SEQ) * 7 % CONFIG.vocab
         outputs[name] = Model(str(library)).run(input_ids=ids)
@@ -155,9 +156,39 @@ def test_mixed_bias_and_outliers(tmp_path):
     assert fused.read_text().count("= sparq.qmatmul") == 1
     for source in (unfused, fused):
         library = tmp_path / f"{source.stem}.so"
-        result = _sparqc(source, "--kernels=exact", "-o", library)
+        result = _sparqc(source, "--kernels=exact", "--fuse=none", "-o",
+                         library)
         assert result.returncode == 0, result.stderr
         outputs = Model(str(library)).run(x=x)
         for i, y in enumerate(expected):
             np.testing.assert_allclose(outputs[f"y{i}"], y, rtol=1e-5,
                                        atol=1e-5 * np.abs(y).max())
+
+
+def test_default_fusion_fp32_softmax(transformer, tmp_path):
+    """sparqc fuses by default: on the fp32 model every attention softmax
+    absorbs its scale and its mask (a Where in even layers, an additive
+    mask in odd ones), and the logits match both the unfused binary and the
+    NumPy reference."""
+    dims = ["--dim", "batch=1", "--dim", f"seq={SEQ}"]
+    ids = np.arange(SEQ, dtype=np.int64).reshape(1, SEQ) * 5 % CONFIG.vocab
+    logits = {}
+    for fuse in ("all", "none"):
+        library = tmp_path / f"{fuse}.so"
+        result = _sparqc(transformer, *dims, f"--fuse={fuse}",
+                         "--fusion-stats", "-o", library)
+        assert result.returncode == 0, result.stderr
+        if fuse == "all":
+            for part in ("softmax", "softmax-scale", "softmax-mask"):
+                fused = re.findall(rf"^sparq-fuse: {part}: \S+/Softmax: fused$",
+                                   result.stderr, re.M)
+                assert len(fused) == CONFIG.layers, result.stderr
+        else:
+            assert "sparq-fuse" not in result.stderr
+        logits[fuse] = Model(str(library)).run(input_ids=ids)["logits"]
+    expected = models.reference_forward(models.build_params(CONFIG), ids)
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(logits["all"], logits["none"], rtol=1e-5,
+                               atol=1e-6 * scale)
+    np.testing.assert_allclose(logits["all"], expected, rtol=1e-5,
+                               atol=1e-5 * scale)

@@ -154,3 +154,39 @@ def test_smooth_and_observe(sparq_opt):
   %y = sparq.smooth %o, %s : tensor<2x3xf32>, tensor<3xf32>"""
     (y,) = runner.run(sparq_opt, body, [("y", (2, 3), "f32")])
     np.testing.assert_array_equal(y, x / s)
+
+
+@pytest.mark.parametrize("mask_kind", ["none", "select", "add"])
+def test_softmax(sparq_opt, mask_kind):
+    """sparq.softmax: softmax(mask(x * scale)) along the last dim, the mask
+    broadcast from the trailing dims, against NumPy."""
+    rng = np.random.default_rng(7)
+    shape = (2, 3, 5, 6)
+    x = (4 * rng.standard_normal(shape)).astype(np.float32)
+    scale = np.float32(0.125)
+    t = x.astype(np.float64) * scale
+    decls, mask_text = "", ""
+    if mask_kind == "select":
+        allowed = np.tril(np.ones((5, 6), dtype=bool), k=1)
+        fill = np.float32(np.finfo(np.float32).min)
+        bools = literal(allowed).replace("True", "true").replace("False",
+                                                                 "false")
+        decls = (f"  %m = arith.constant dense<{bools}> : "
+                 f"{tt(allowed.shape, 'i1')}\n")
+        mask_text = f" mask(%m : {tt(allowed.shape, 'i1')}) fill({fill!r})"
+        t = np.where(allowed, t, fill)
+    elif mask_kind == "add":
+        bias = rng.standard_normal((3, 1, 6)).astype(np.float32)
+        decls = (f"  %m = arith.constant dense<{literal(bias)}> : "
+                 f"{tt(bias.shape, 'f32')}\n")
+        mask_text = f" mask(%m : {tt(bias.shape, 'f32')})"
+        t = t + bias
+    body = f"""
+  %x = arith.constant dense<{literal(x)}> : {tt(shape, 'f32')}
+{decls}  %y = sparq.softmax %x scale({scale!r}){mask_text} : {tt(shape, 'f32')}"""
+    (y,) = runner.run(sparq_opt, body, [("y", shape, "f32")])
+    e = np.exp(t - t.max(axis=-1, keepdims=True))
+    expected = e / e.sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(y, expected, rtol=2e-6, atol=1e-7)
+    if mask_kind == "select":
+        assert (y[..., ~allowed] == 0).all()

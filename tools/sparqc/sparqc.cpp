@@ -104,6 +104,15 @@ cl::opt<std::string> reportPath(
              "(--report: stdout, --report=file: a file, JSON if it ends in "
              ".json)"),
     cl::ValueOptional, cl::init(""), cl::cat(sparqcOptions));
+cl::opt<std::string>
+    fuse("fuse",
+         cl::desc("Fusion before lowering (docs/fusion.md): all (default), "
+                  "none, or a comma-separated list of sparq-fuse families"),
+         cl::init("all"), cl::cat(sparqcOptions));
+cl::opt<bool> fusionStats(
+    "fusion-stats",
+    cl::desc("Print what each fusion candidate became, and why not"),
+    cl::cat(sparqcOptions));
 
 /// Progress lines on stderr, with the time each stage took.
 class Progress {
@@ -370,6 +379,19 @@ int main(int argc, char **argv) {
     pm.addPass(sparq::createSparqFoldCalibration());
     if (failed(pm.run(*module)))
       return fail("folding quantize/dequantize pairs failed");
+  }
+  // Fusion needs the quantized ops fold-calibration makes; with observers
+  // left the graph is still being calibrated, so it is kept as it is.
+  if (fuse != "none" && !hasObservers) {
+    sparq::SparqFuseOptions fuseOptions;
+    if (fuse != "all")
+      for (StringRef family : split(StringRef(fuse), ','))
+        fuseOptions.patterns.push_back(family.trim().str());
+    fuseOptions.stats = fusionStats;
+    mlir::PassManager pm(&context);
+    pm.addPass(sparq::createSparqFuse(fuseOptions));
+    if (failed(pm.run(*module)))
+      return fail("--fuse=" + fuse + " failed");
   }
   sparq::cpu::CpuCodegenOptions codegen;
   codegen.cpu = cpu;

@@ -678,6 +678,128 @@ struct LowerSmooth : public OpRewritePattern<SmoothOp> {
   }
 };
 
+/// softmax(mask(x * scale)) along the last dim in three passes over x, none
+/// of which writes the scaled or masked scores: the row maximum, the sum of
+/// exp(t - max), and exp(t - max) / sum, with t recomputed in each.
+struct LowerSoftmax : public OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rank = type.getRank();
+    auto element = cast<FloatType>(type.getElementType());
+
+    SmallVector<Value> inputs{op.getInput()};
+    SmallVector<AffineMap> inputMaps{rewriter.getMultiDimIdentityMap(rank)};
+    Value mask = op.getMask();
+    bool selectMask = false;
+    if (mask) {
+      // Trailing-aligned broadcast: size-1 mask dims read index 0.
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      int64_t offset = rank - maskType.getRank();
+      SmallVector<AffineExpr> exprs;
+      for (int64_t d = 0; d < maskType.getRank(); ++d)
+        exprs.push_back(maskType.getDimSize(d) == 1 && shape[offset + d] != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : getAffineDimExpr(offset + d, ctx));
+      inputs.push_back(mask);
+      inputMaps.push_back(AffineMap::get(rank, 0, exprs, ctx));
+      selectMask = maskType.getElementType().isInteger(1);
+    }
+    std::optional<APFloat> scale = op.getScale();
+    std::optional<APFloat> fill = op.getFill();
+    // t = mask(x * scale) from the block arguments of x (and the mask).
+    auto scores = [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+      Value t = args[0];
+      if (scale)
+        t = arith::MulFOp::create(
+            b, l, t,
+            arith::ConstantOp::create(
+                b, l, b.getFloatAttr(element, scale->convertToDouble())));
+      if (!mask)
+        return t;
+      if (selectMask)
+        return arith::SelectOp::create(
+            b, l, args[1], t,
+            arith::ConstantOp::create(
+                b, l, b.getFloatAttr(element, fill->convertToDouble())));
+      return arith::AddFOp::create(b, l, t, args[1]);
+    };
+
+    // Row statistics are [d0, ..., d_{r-2}], read back with the last dim
+    // dropped.
+    SmallVector<int64_t> rowShape(shape.drop_back());
+    SmallVector<AffineExpr> rowExprs;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rowExprs.push_back(getAffineDimExpr(d, ctx));
+    AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+    SmallVector<utils::IteratorType> reduction(rank,
+                                               utils::IteratorType::parallel);
+    reduction.back() = utils::IteratorType::reduction;
+    auto reduceRows = [&](ArrayRef<Value> operands,
+                          ArrayRef<AffineMap> operandMaps, double init,
+                          function_ref<Value(OpBuilder &, Location, ValueRange,
+                                             Value)>
+                              combine) -> Value {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, rowShape, element);
+      Value filled =
+          linalg::FillOp::create(
+              rewriter, loc,
+              ValueRange{arith::ConstantOp::create(
+                  rewriter, loc, rewriter.getFloatAttr(element, init))},
+              ValueRange{empty})
+              .getResult(0);
+      SmallVector<AffineMap> maps(operandMaps);
+      maps.push_back(rowMap);
+      return linalg::GenericOp::create(
+                 rewriter, loc, filled.getType(), operands, ValueRange{filled},
+                 maps, reduction,
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, l, combine(b, l, args.drop_back(), args.back()));
+                 })
+          .getResult(0);
+    };
+
+    Value rowMax = reduceRows(
+        inputs, inputMaps, -std::numeric_limits<double>::infinity(),
+        [&](OpBuilder &b, Location l, ValueRange args, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, acc, scores(b, l, args));
+        });
+    SmallVector<Value> withMax(inputs);
+    withMax.push_back(rowMax);
+    SmallVector<AffineMap> withMaxMaps(inputMaps);
+    withMaxMaps.push_back(rowMap);
+    auto shiftedExp = [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+      Value t = scores(b, l, args.drop_back());
+      return math::ExpOp::create(b, l,
+                                 arith::SubFOp::create(b, l, t, args.back()));
+    };
+    Value rowSum = reduceRows(
+        withMax, withMaxMaps, 0.0,
+        [&](OpBuilder &b, Location l, ValueRange args, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, acc, shiftedExp(b, l, args));
+        });
+    SmallVector<Value> withSum(withMax);
+    withSum.push_back(rowSum);
+    SmallVector<AffineMap> withSumMaps(withMaxMaps);
+    withSumMaps.push_back(rowMap);
+    Value result = buildParallelGeneric(
+        rewriter, loc, shape, element, withSum, withSumMaps,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, l, shiftedExp(b, l, args.drop_back()),
+                                       args.back());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ConvertSparqToLinalgPass
     : public sparq::impl::ConvertSparqToLinalgBase<ConvertSparqToLinalgPass> {
   void runOnOperation() override {
@@ -701,6 +823,6 @@ struct ConvertSparqToLinalgPass
 void sparq::populateSparqToLinalgPatterns(RewritePatternSet &patterns) {
   patterns
       .add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
-           LowerPack, LowerQMatmul, LowerQuantize, LowerSmooth, LowerUnpack>(
+           LowerPack, LowerQMatmul, LowerQuantize, LowerSmooth, LowerSoftmax, LowerUnpack>(
           patterns.getContext());
 }

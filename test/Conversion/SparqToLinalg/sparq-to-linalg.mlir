@@ -121,3 +121,43 @@ func.func @observe_is_identity(%x: tensor<2xf32>) -> tensor<2xf32> {
   %0 = sparq.observe %x name("x") : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// sparq.softmax: three passes over the raw scores (row max, row sum of
+// exp(t - max), exp(t - max) / sum) with t = select(mask, x * scale, fill)
+// recomputed in each; no scaled or masked tensor is written.
+
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[MASK:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func @softmax_select
+// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[MASK]], #[[ROW]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.select
+// CHECK: arith.maximumf
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}}, %[[MAX]] :
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%{{.*}}, %{{.*}}, %[[MAX]], %[[SUM]] :
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: return %[[Y]]
+func.func @softmax_select(%x: tensor<2x4x4xf32>, %m: tensor<4x4xi1>) -> tensor<2x4x4xf32> {
+  %0 = sparq.softmax %x scale(0.25) mask(%m : tensor<4x4xi1>) fill(-3.40282347E+38) : tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
+}
+
+// -----
+
+// An additive mask broadcast along a size-1 dim reads index 0 there.
+
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1, d2) -> (0, d2)>
+// CHECK-LABEL: func @softmax_additive
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}]
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+func.func @softmax_additive(%x: tensor<2x4x4xf32>, %b: tensor<1x4xf32>) -> tensor<2x4x4xf32> {
+  %0 = sparq.softmax %x mask(%b : tensor<1x4xf32>) : tensor<2x4x4xf32>
+  return %0 : tensor<2x4x4xf32>
+}

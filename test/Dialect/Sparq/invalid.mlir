@@ -492,3 +492,67 @@ func.func @smooth_channels(%x: tensor<2x64xf32>, %s: tensor<32xf32>) -> tensor<2
   %0 = sparq.smooth %x, %s : tensor<2x64xf32>, tensor<32xf32>
   return %0 : tensor<2x64xf32>
 }
+
+// -----
+
+func.func @softmax_rank0(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{input must have rank >= 1 (softmax runs along its last dim)}}
+  %0 = sparq.softmax %x : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @softmax_zero_scale(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{scale must be finite and non-zero, got 0.000000e+00}}
+  %0 = sparq.softmax %x scale(0.0) : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @softmax_fill_without_mask(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{fill(...) needs an i1 mask}}
+  %0 = sparq.softmax %x fill(-1.0e+30) : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @softmax_select_without_fill(%x: tensor<2x8xf32>, %m: tensor<2x8xi1>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{an i1 mask needs fill(...), the score of masked positions}}
+  %0 = sparq.softmax %x mask(%m : tensor<2x8xi1>) : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @softmax_mask_type(%x: tensor<2x8xf32>, %m: tensor<2x8xf16>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{mask element type 'f16' is neither i1 nor the input's 'f32'}}
+  %0 = sparq.softmax %x mask(%m : tensor<2x8xf16>) : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @softmax_additive_fill(%x: tensor<2x8xf32>, %m: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{fill(...) applies to an i1 mask only; an additive mask of 'f32' has none}}
+  %0 = sparq.softmax %x mask(%m : tensor<2x8xf32>) fill(0.0) : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @softmax_mask_shape(%x: tensor<2x8xf32>, %m: tensor<3x8xi1>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{mask of type 'tensor<3x8xi1>' does not broadcast to the input's type 'tensor<2x8xf32>'}}
+  %0 = sparq.softmax %x mask(%m : tensor<3x8xi1>) fill(-1.0e+30) : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @softmax_mask_rank(%x: tensor<8xf32>, %m: tensor<2x8xi1>) -> tensor<8xf32> {
+  // expected-error @+1 {{mask of type 'tensor<2x8xi1>' does not broadcast to the input's type 'tensor<8xf32>'}}
+  %0 = sparq.softmax %x mask(%m : tensor<2x8xi1>) fill(-1.0e+30) : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}

@@ -175,3 +175,17 @@ func.func @observe_and_smooth(%x: tensor<1x16x2xf32>, %s: tensor<2xf32>) -> (ten
   %2 = sparq.smooth %x, %s : tensor<1x16x2xf32>, tensor<2xf32>
   return %0, %1, %2 : tensor<1x16x2xf32>, tensor<1x16x2xf32>, tensor<1x16x2xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @softmax
+func.func @softmax(%x: tensor<1x4x8x8xf32>, %allowed: tensor<8x8xi1>, %bias: tensor<1x1x8xf32>)
+    -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  // CHECK: sparq.softmax %{{.*}} : tensor<1x4x8x8xf32>
+  %0 = sparq.softmax %x : tensor<1x4x8x8xf32>
+  // CHECK: sparq.softmax %{{.*}} scale(1.250000e-01) mask(%{{.*}} : tensor<8x8xi1>) fill(-3.40282347E+38) : tensor<1x4x8x8xf32>
+  %1 = sparq.softmax %x scale(0.125) mask(%allowed : tensor<8x8xi1>) fill(-3.40282347E+38) : tensor<1x4x8x8xf32>
+  // CHECK: sparq.softmax %{{.*}} mask(%{{.*}} : tensor<1x1x8xf32>) : tensor<1x4x8x8xf32>
+  %2 = sparq.softmax %x mask(%bias : tensor<1x1x8xf32>) : tensor<1x4x8x8xf32>
+  return %0, %1, %2 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}

@@ -545,6 +545,55 @@ LogicalResult SmoothOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// SoftmaxOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  if (inputType.getRank() < 1)
+    return emitOpError("input must have rank >= 1 (softmax runs along its "
+                       "last dim)");
+  if (std::optional<APFloat> scale = getScale())
+    if (!scale->isFiniteNonZero())
+      return emitOpError("scale must be finite and non-zero, got ")
+             << scale->convertToDouble();
+  Value mask = getMask();
+  if (!mask) {
+    if (getFill())
+      return emitOpError("fill(...) needs an i1 mask");
+    return success();
+  }
+  auto maskType = cast<RankedTensorType>(mask.getType());
+  Type maskElement = maskType.getElementType();
+  if (maskElement.isInteger(1)) {
+    if (!getFill())
+      return emitOpError("an i1 mask needs fill(...), the score of masked "
+                         "positions");
+  } else if (maskElement != inputType.getElementType()) {
+    return emitOpError("mask element type ")
+           << maskElement << " is neither i1 nor the input's "
+           << inputType.getElementType();
+  } else if (getFill()) {
+    return emitOpError("fill(...) applies to an i1 mask only; an additive "
+                       "mask of ")
+           << maskElement << " has none";
+  }
+  ArrayRef<int64_t> inputShape = inputType.getShape();
+  ArrayRef<int64_t> maskShape = maskType.getShape();
+  bool broadcasts = maskShape.size() <= inputShape.size();
+  for (size_t i = 0; broadcasts && i < maskShape.size(); ++i) {
+    int64_t maskDim = maskShape[maskShape.size() - 1 - i];
+    int64_t inputDim = inputShape[inputShape.size() - 1 - i];
+    broadcasts = maskDim == 1 || !dimsConflict(maskDim, inputDim);
+  }
+  if (!broadcasts)
+    return emitOpError("mask of type ")
+           << maskType << " does not broadcast to the input's type "
+           << inputType;
+  return success();
+}
+
 OpFoldResult SmoothOp::fold(FoldAdaptor adaptor) {
   auto scales = dyn_cast_if_present<DenseFPElementsAttr>(adaptor.getScales());
   if (scales && llvm::all_of(scales.getValues<APFloat>(), [](const APFloat &v) {

@@ -4,7 +4,8 @@
 //
 // Turns calibration results into quantized compute:
 //  - QDQ weights of pre-quantized ONNX models (sparq.dequantize of constant
-//    integer codes feeding a matmul) become sparq.qmatmul on the codes;
+//    integer codes feeding a matmul) become sparq.qmatmul on the codes (the
+//    dequantize-matmul fusion family, FuseDequantizeMatmul.cpp);
 //  - constant-weight f32 matmuls whose activation carries calibration
 //    statistics become W8A8 sparq.int_matmul;
 //  - observers are removed, and small constant sparq.dequantize ops fold.
@@ -12,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Transforms/Fusion.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Dialect/Sparq/Transforms/WeightMatching.h"
 #include "sparq/Reference/Packing.h"
@@ -20,6 +22,7 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
 #include <limits>
@@ -96,232 +99,18 @@ void eraseIfDead(ArrayRef<Value> values) {
         op->erase();
 }
 
-std::string describeStorage(IntegerType type) {
-  return (type.isUnsigned() ? "u" : "s") + std::string("i") +
-         std::to_string(type.getWidth());
-}
-
 struct SparqFoldCalibration
     : public sparq::impl::SparqFoldCalibrationBase<SparqFoldCalibration> {
   using Base::Base;
   void runOnOperation() override;
 
 private:
-  LogicalResult foldWeightDequantize(linalg::MatmulOp matmul,
-                                     sparq::DequantizeOp dequantize,
-                                     StringRef name);
   LogicalResult convertToW8A8(const sparq::ConstantWeightMatmul &match,
                               ArrayRef<sparq::ObserveOp> observes,
                               bool dynamic);
   Value computePerTokenScales(OpBuilder &builder, Location loc, Value x);
   void foldSmallDequantizes();
 };
-
-//===----------------------------------------------------------------------===//
-// QDQ weights -> sparq.qmatmul
-//===----------------------------------------------------------------------===//
-
-/// Codes and scale of a symmetric, per-tensor, signed 8-bit Q/DQ activation.
-struct Int8Activation {
-  Value codes;
-  float scale = 0.0f;
-};
-
-/// Matches `activation` = sparq.dequantize (si8, one constant scale, no or
-/// zero zero points), possibly behind a reshape keeping the last dim, which
-/// is then repeated on the codes.
-std::optional<Int8Activation>
-matchInt8Activation(OpBuilder &builder, Location loc, Value activation) {
-  auto collapse = activation.getDefiningOp<tensor::CollapseShapeOp>();
-  Value source = activation;
-  if (collapse) {
-    if (collapse.getReassociationIndices().back().size() != 1)
-      return std::nullopt;
-    source = collapse.getSrc();
-  }
-  auto dq = source.getDefiningOp<sparq::DequantizeOp>();
-  if (!dq)
-    return std::nullopt;
-  auto storage = cast<IntegerType>(dq.getStorageType());
-  if (storage.getWidth() != 8 || storage.isUnsigned())
-    return std::nullopt;
-  if (Value zp = dq.getZeroPoints()) {
-    DenseIntElementsAttr zeros;
-    if (!matchPattern(zp, m_Constant(&zeros)) ||
-        llvm::any_of(zeros.getValues<APInt>(),
-                     [](const APInt &v) { return !v.isZero(); }))
-      return std::nullopt;
-  }
-  auto scaleConst = dq.getScales().getDefiningOp<arith::ConstantOp>();
-  std::vector<float> scale =
-      scaleConst ? sparq::readF32Constant(scaleConst) : std::vector<float>();
-  if (scale.size() != 1)
-    return std::nullopt;
-  Int8Activation result;
-  result.scale = scale[0];
-  result.codes = dq.getInput();
-  if (collapse) {
-    auto collapsedType = RankedTensorType::get(collapse.getType().getShape(),
-                                               builder.getIntegerType(8));
-    result.codes = tensor::CollapseShapeOp::create(
-        builder, loc, collapsedType, result.codes,
-        collapse.getReassociationIndices());
-  }
-  return result;
-}
-
-LogicalResult SparqFoldCalibration::foldWeightDequantize(
-    linalg::MatmulOp matmul, sparq::DequantizeOp dequantize, StringRef name) {
-  auto codesConst = dequantize.getInput().getDefiningOp<arith::ConstantOp>();
-  auto scalesConst = dequantize.getScales().getDefiningOp<arith::ConstantOp>();
-  Value zeroPoints = dequantize.getZeroPoints();
-  auto zpConst =
-      zeroPoints ? zeroPoints.getDefiningOp<arith::ConstantOp>() : nullptr;
-  RankedTensorType weightType = dequantize.getType();
-  auto storage = cast<IntegerType>(dequantize.getStorageType());
-  auto lhsType = dyn_cast<RankedTensorType>(matmul.getDpsInputs()[0].getType());
-  if (!codesConst || !scalesConst || (zeroPoints && !zpConst) ||
-      weightType.getRank() != 2 || !weightType.hasStaticShape() ||
-      !weightType.getElementType().isF32() || !lhsType ||
-      !lhsType.getElementType().isF32())
-    return failure();
-  int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
-  unsigned bits = storage.getWidth();
-  bool isSigned = !storage.isUnsigned();
-
-  std::vector<int8_t> packed = sparq::readI8Constant(codesConst);
-  std::vector<float> scales = sparq::readF32Constant(scalesConst);
-  auto scalesType = cast<RankedTensorType>(scalesConst.getType());
-  if (packed.empty() || scales.empty() || scalesType.getRank() != 2)
-    return failure();
-  int64_t scaleRows = scalesType.getDimSize(0);
-  int64_t scaleCols = scalesType.getDimSize(1);
-
-  // Codes [K, N] -> [N, K], one packed row per output channel.
-  std::vector<int32_t> kn = sparq::ref::unpack(
-      ArrayRef(reinterpret_cast<const uint8_t *>(packed.data()), packed.size()),
-      k, n, bits, isSigned);
-  std::vector<int32_t> nk(kn.size());
-  for (int64_t r = 0; r < k; ++r)
-    for (int64_t c = 0; c < n; ++c)
-      nk[c * k + r] = kn[r * n + c];
-  std::vector<uint8_t> packedNk = sparq::ref::pack(nk, n, k, bits);
-
-  // Parameters [K/Gk, N/Gn] -> [N/Gn, K/Gk].
-  std::vector<float> scalesNk(scales.size());
-  for (int64_t r = 0; r < scaleRows; ++r)
-    for (int64_t c = 0; c < scaleCols; ++c)
-      scalesNk[c * scaleRows + r] = scales[r * scaleCols + c];
-
-  OpBuilder builder(matmul);
-  Location loc = matmul.getLoc();
-  MLIRContext *context = &getContext();
-  int64_t packedCols = sparq::ref::packedRowBytes(k, bits);
-  auto packedType =
-      RankedTensorType::get({n, packedCols}, IntegerType::get(context, 8));
-  Value weights = sparq::createConstantTensor(
-      builder, loc, packedType,
-      ArrayRef(reinterpret_cast<const char *>(packedNk.data()),
-               packedNk.size()),
-      name.str() + ".nk");
-  Value scalesValue = sparq::createF32Constant(
-      builder, loc, {scaleCols, scaleRows}, scalesNk, name.str() + ".scales");
-
-  // Zero points: integer ones are dropped when all zero (symmetric).
-  Value zeroPointsValue;
-  std::vector<int32_t> zpInt;
-  std::vector<float> zpFloat;
-  int64_t zeroPointBytes = 0;
-  if (zpConst) {
-    auto zpType = cast<RankedTensorType>(zpConst.getType());
-    if (zpType.getElementType().isF32()) {
-      std::vector<float> zp = sparq::readF32Constant(zpConst);
-      std::vector<float> zpNk(zp.size());
-      for (int64_t r = 0; r < scaleRows; ++r)
-        for (int64_t c = 0; c < scaleCols; ++c)
-          zpNk[c * scaleRows + r] = zp[r * scaleCols + c];
-      zeroPointsValue = sparq::createF32Constant(
-          builder, loc, {scaleCols, scaleRows}, zpNk, name.str() + ".zp");
-      zeroPointBytes = 4 * zpNk.size();
-    } else {
-      std::vector<int8_t> zp = sparq::readI8Constant(zpConst);
-      if (zp.empty())
-        return failure();
-      if (llvm::any_of(zp, [](int8_t v) { return v != 0; })) {
-        std::vector<int8_t> zpNk(zp.size());
-        for (int64_t r = 0; r < scaleRows; ++r)
-          for (int64_t c = 0; c < scaleCols; ++c)
-            zpNk[c * scaleRows + r] = zp[r * scaleCols + c];
-        zeroPointsValue = sparq::createConstantTensor(
-            builder, loc,
-            RankedTensorType::get({scaleCols, scaleRows},
-                                  zpType.getElementType()),
-            ArrayRef(reinterpret_cast<const char *>(zpNk.data()), zpNk.size()),
-            name.str() + ".zp");
-        zeroPointBytes = zpNk.size();
-      }
-    }
-  }
-
-  auto resultType = cast<RankedTensorType>(matmul.getResultTypes()[0]);
-  std::string scheme = "qdq-" + describeStorage(storage);
-  if (scaleRows == 1 && scaleCols == n)
-    scheme += "-per-channel";
-  else if (scaleRows == 1 && scaleCols == 1)
-    scheme += "-per-tensor";
-  else
-    scheme += "-g" + std::to_string(k / scaleRows);
-  int64_t bytesAfter = static_cast<int64_t>(packedNk.size()) +
-                       4 * scalesNk.size() + zeroPointBytes;
-
-  // Symmetric int8 weights with one scale per output channel (or tensor)
-  // times a symmetric int8 Q/DQ activation: an int8 x int8 product.
-  Operation *replacement = nullptr;
-  if (bits == 8 && isSigned && !zeroPointsValue && scaleRows == 1) {
-    if (std::optional<Int8Activation> input =
-            matchInt8Activation(builder, loc, matmul.getDpsInputs()[0])) {
-      int64_t rank = cast<RankedTensorType>(input->codes.getType()).getRank();
-      SmallVector<int64_t> scaleShape(rank, 1);
-      Value inputScales = sparq::createF32Constant(
-          builder, loc, scaleShape, {input->scale}, name.str() + ".in_scale");
-      replacement =
-          sparq::IntMatmulOp::create(builder, loc, resultType, input->codes,
-                                     weights, inputScales, scalesValue,
-                                     /*bias=*/Value());
-      scheme = "qdq-w8a8-static";
-    }
-  }
-  if (!replacement)
-    replacement = sparq::QMatmulOp::create(
-        builder, loc, resultType, matmul.getDpsInputs()[0], weights,
-        scalesValue, zeroPointsValue, /*bias=*/Value(),
-        /*outlier_row_ptr=*/Value(), /*outlier_col_ind=*/Value(),
-        /*outlier_values=*/Value(), TypeAttr::get(storage));
-  // The dequantized codes are the model's weights: nothing is lost here.
-  annotate(replacement, name, scheme, 4 * k * n, bytesAfter,
-           std::numeric_limits<double>::infinity());
-
-  Value activation = matmul.getDpsInputs()[0];
-  IRRewriter rewriter(context);
-  sparq::ConstantWeightMatmul target;
-  target.matmul = matmul;
-  sparq::replaceConstantWeightMatmul(rewriter, target,
-                                     replacement->getResult(0));
-  if (dequantize->use_empty()) {
-    SmallVector<Value> operands(dequantize->getOperands());
-    dequantize->erase();
-    eraseIfDead(operands);
-  }
-  // The float activation path of a folded Q/DQ activation is dead now.
-  Operation *producer = activation.getDefiningOp();
-  while (producer && isOpTriviallyDead(producer) &&
-         isa<tensor::CollapseShapeOp, sparq::DequantizeOp>(producer)) {
-    Value input = producer->getOperand(0);
-    producer->erase();
-    producer = input.getDefiningOp();
-  }
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // Observed f32 matmuls -> W8A8 sparq.int_matmul
@@ -536,23 +325,12 @@ void SparqFoldCalibration::runOnOperation() {
   }
 
   // 1. QDQ weights.
-  SmallVector<std::pair<linalg::MatmulOp, sparq::DequantizeOp>> qdq;
-  module.walk([&](linalg::MatmulOp matmul) {
-    if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics())
-      return;
-    if (auto dq = matmul.getDpsInputs()[1].getDefiningOp<sparq::DequantizeOp>())
-      qdq.emplace_back(matmul, dq);
-  });
-  unsigned index = 0;
-  for (auto [matmul, dq] : qdq) {
-    std::string name = "matmul_qdq_" + std::to_string(index++);
-    auto codes = dq.getInput().getDefiningOp<arith::ConstantOp>();
-    if (codes)
-      if (StringAttr weightName = sparq::getWeightName(codes))
-        name = weightName.str();
-    // Dequantizes this pass cannot read (non-constant codes, f16 scales)
-    // stay as they are.
-    (void)foldWeightDequantize(matmul, dq, name);
+  {
+    RewritePatternSet qdqPatterns(&getContext());
+    sparq::populateSparqDequantizeMatmulFusionPatterns(qdqPatterns,
+                                                       /*stats=*/nullptr);
+    // Dequantizes that cannot fold (non-constant codes, f16 scales) stay.
+    (void)applyPatternsGreedily(module, std::move(qdqPatterns));
   }
 
   // 2. Observed f32 matmuls.

@@ -39,9 +39,20 @@ struct FusionFamily {
   void (*populate)(RewritePatternSet &, sparq::FusionStats &);
 };
 
+void populateDequantizeMatmul(RewritePatternSet &patterns,
+                              sparq::FusionStats &stats) {
+  sparq::populateSparqDequantizeMatmulFusionPatterns(patterns, &stats);
+}
+
+void populateEpilogue(RewritePatternSet &patterns, sparq::FusionStats &stats) {
+  sparq::populateSparqEpilogueFusionPatterns(patterns, stats);
+}
+
 constexpr FusionFamily kFamilies[] = {
+    {"dequantize-matmul", populateDequantizeMatmul},
     {"concat-siblings", sparq::populateSparqSiblingFusionPatterns},
-    {"epilogue", sparq::populateSparqEpilogueFusionPatterns},
+    {"epilogue", populateEpilogue},
+    {"softmax", sparq::populateSparqSoftmaxFusionPatterns},
 };
 
 struct SparqFusePass : public sparq::impl::SparqFuseBase<SparqFusePass> {
@@ -61,12 +72,29 @@ struct SparqFusePass : public sparq::impl::SparqFuseBase<SparqFusePass> {
       return signalPassFailure();
     }
 
-    // Families run one after another in kFamilies order: siblings are
-    // concatenated before epilogues are folded into the (wider) matmuls.
+    // Families run one after another in kFamilies order: dequantized
+    // weights become quantized matmuls first, then siblings are
+    // concatenated, then epilogues are folded into the (wider) matmuls.
     sparq::FusionStats fusionStats;
+    auto selected = [&](StringRef name) {
+      return patterns.empty() || llvm::is_contained(patterns, name.str());
+    };
     for (const FusionFamily &family : kFamilies) {
-      if (!patterns.empty() && !llvm::is_contained(patterns, family.name.str()))
+      if (!selected(family.name))
         continue;
+      // Siblings concatenate with their biases but not with activations or
+      // residual adds, so bias adds are folded first: Q/K/V biases then
+      // end up in the wide matmul rather than as adds on its slices.
+      if (family.name == "concat-siblings" && selected("epilogue")) {
+        RewritePatternSet biasSet(&getContext());
+        sparq::populateSparqEpilogueFusionPatterns(biasSet, fusionStats,
+                                                   /*biasOnly=*/true);
+        if (failed(applyPatternsGreedily(getOperation(), std::move(biasSet)))) {
+          getOperation().emitError(
+              "sparq-fuse: the bias epilogue patterns did not converge");
+          return signalPassFailure();
+        }
+      }
       RewritePatternSet set(&getContext());
       family.populate(set, fusionStats);
       if (failed(applyPatternsGreedily(getOperation(), std::move(set)))) {

@@ -579,8 +579,9 @@ Operation *createWithEpilogue(RewriterBase &rewriter, sparq::LutMatmulOp op,
 /// its epilogue, recording the outcome per part.
 template <typename OpTy>
 struct FuseMatmulEpilogue : public OpRewritePattern<OpTy> {
-  FuseMatmulEpilogue(MLIRContext *context, sparq::FusionStats &stats)
-      : OpRewritePattern<OpTy>(context), stats(stats) {}
+  FuseMatmulEpilogue(MLIRContext *context, sparq::FusionStats &stats,
+                     bool biasOnly)
+      : OpRewritePattern<OpTy>(context), stats(stats), biasOnly(biasOnly) {}
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -627,6 +628,9 @@ struct FuseMatmulEpilogue : public OpRewritePattern<OpTy> {
       std::string why;
       if (succeeded(matchEpilogue(reader, root, state, match, why)) &&
           succeeded(collectChain(view, match, why))) {
+        if (biasOnly && (!match.bias || match.residual ||
+                         match.activation != sparq::Activation::none))
+          continue;
         if (!best || match.parts() > best->parts() ||
             (match.parts() == best->parts() &&
              match.chain.size() > best->chain.size()))
@@ -637,6 +641,9 @@ struct FuseMatmulEpilogue : public OpRewritePattern<OpTy> {
       }
     }
     if (!best) {
+      // The full family runs later and says what did not fuse.
+      if (biasOnly)
+        return failure();
       record("epilogue", subject, "not fused: " + firstWhy);
       return rewriter.notifyMatchFailure(op, firstWhy);
     }
@@ -744,13 +751,17 @@ private:
   }
 
   sparq::FusionStats &stats;
+  /// Fold only a bias add (before sibling concatenation, which merges
+  /// biases but not activations or residuals).
+  bool biasOnly;
   mutable llvm::StringSet<> recorded;
 };
 
 } // namespace
 
 void sparq::populateSparqEpilogueFusionPatterns(RewritePatternSet &patterns,
-                                                FusionStats &stats) {
+                                                FusionStats &stats,
+                                                bool biasOnly) {
   patterns.add<FuseMatmulEpilogue<QMatmulOp>, FuseMatmulEpilogue<LutMatmulOp>>(
-      patterns.getContext(), stats);
+      patterns.getContext(), stats, biasOnly);
 }

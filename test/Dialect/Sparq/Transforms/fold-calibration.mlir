@@ -161,13 +161,13 @@ func.func @fold_small_dequantize() -> tensor<1x4xf32> {
 
 // CHECK-LABEL: func.func @qdq_w8a8
 // CHECK-SAME: (%[[X:.*]]: tensor<1x3x4xf32>)
-// CHECK: %[[SA:.*]] = arith.constant dense<1.250000e-01> : tensor<1x1x1xf32>
-// CHECK: %[[Q:.*]] = sparq.quantize %[[X]], %[[SA]] storage(si8)
-// CHECK-NOT: sparq.dequantize
+// CHECK-DAG: %[[SA:.*]] = arith.constant dense<1.250000e-01> : tensor<1x1x1xf32>
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[1, 2, 3, 4], [-5, -6, -7, -8]]> : tensor<2x4xi8>
 // CHECK-DAG: %[[SW:.*]] = arith.constant dense<{{\[}}[5.000000e-01], [2.500000e-01]]> : tensor<2x1xf32>
-// CHECK-DAG: %[[QC:.*]] = tensor.collapse_shape %[[Q]] {{\[}}[0, 1], [2]] : tensor<1x3x4xi8> into tensor<3x4xi8>
 // CHECK-DAG: %[[SA2:.*]] = arith.constant dense<1.250000e-01> : tensor<1x1xf32>
+// CHECK-NOT: sparq.dequantize
+// CHECK: %[[Q:.*]] = sparq.quantize %[[X]], %[[SA]] storage(si8)
+// CHECK: %[[QC:.*]] = tensor.collapse_shape %[[Q]] {{\[}}[0, 1], [2]] : tensor<1x3x4xi8> into tensor<3x4xi8>
 // CHECK: %[[Y:.*]] = sparq.int_matmul %[[QC]], %[[W]] scales(%[[SA2]], %[[SW]])
 // CHECK-SAME: scheme = "qdq-w8a8-static"
 // CHECK-NOT: tensor.collapse_shape {{.*}} tensor<1x3x4xf32>

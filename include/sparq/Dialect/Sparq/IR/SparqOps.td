@@ -417,4 +417,45 @@ def Sparq_SmoothOp : Sparq_Op<"smooth",
   let hasCanonicalizer = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Sparq_SoftmaxOp : Sparq_Op<"softmax",
+                               [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Softmax over the last dimension of scaled, masked scores";
+  let description = [{
+    The softmax of attention: `y = softmax(mask(x * scale))` along the last
+    dimension, computed without writing the scaled or masked scores to
+    memory. `mask` broadcasts to the input's shape (NumPy rules, aligned at
+    the trailing dimensions, so a `[Sq, Sk]` causal mask serves every batch
+    and head):
+
+    - an `i1` mask keeps the scaled score where it is true and puts
+      `fill` (e.g. the most negative f32, what exporters write for a causal
+      mask) where it is false;
+    - a mask of the input's element type is added to the scaled score.
+
+    `scale` defaults to 1. `sparq-fuse` (family `softmax`) forms this op
+    from the ONNX importer's Mul/Div, Where/Add and Softmax.
+
+    Example:
+
+    ```mlir
+    %p = sparq.softmax %scores scale(1.250000e-01) mask(%allowed : tensor<16x16xi1>)
+        fill(-3.40282347E+38) : tensor<1x4x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Sparq_FloatTensor:$input,
+                       OptionalAttr<F32Attr>:$scale,
+                       Optional<RankedTensorOf<[I1, Sparq_Float]>>:$mask,
+                       OptionalAttr<F32Attr>:$fill);
+  let results = (outs Sparq_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input (`scale` `(` $scale^ `)`)? (`mask` `(` $mask^ `:` type($mask) `)`)?
+    (`fill` `(` $fill^ `)`)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SPARQ_DIALECT_SPARQ_IR_SPARQOPS_TD

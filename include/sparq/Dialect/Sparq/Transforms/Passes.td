@@ -338,13 +338,14 @@ def SparqFoldCalibration : Pass<"sparq-fold-calibration",
 }
 
 def SparqFuse : Pass<"sparq-fuse", "::mlir::ModuleOp"> {
-  let summary = "Fuse quantized transformer layers: sibling matmuls, matmul epilogues";
+  let summary = "Fuse quantized transformer layers: dequantized weights, sibling matmuls, matmul epilogues, softmax";
   let description = [{
     See docs/fusion.md.
   }];
   let options = [
     ListOption<"patterns", "patterns", "std::string",
-               "Fusion families to run (default: all): concat-siblings, epilogue">,
+               "Fusion families to run (default: all): dequantize-matmul, "
+               "concat-siblings, epilogue, softmax">,
     Option<"stats", "stats", "bool", "false",
            "Print one line per fusion candidate: fused or not, and why">,
   ];

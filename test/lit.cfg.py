@@ -19,7 +19,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
 tools = ["sparq-opt", "sparq-import-onnx", "sparqc", "sparq-run", "mlir-opt",
-         "llvm-nm"]
+         "llvm-nm", "sparq-example-run-model"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Debian's interpreter has onnx and numpy; test models are generated at test

@@ -64,6 +64,58 @@ def SparqQuantizeWeights : Pass<"sparq-quantize-weights", "::mlir::ModuleOp"> {
   ];
 }
 
+def SparqClipWeights : Pass<"sparq-clip-weights", "::mlir::ModuleOp"> {
+  let summary = "Clip constant matmul weights to the range that minimizes "
+                "their round-to-nearest error";
+  let description = [{
+    A preparation for `sparq-quantize-weights` with the same `bits` and
+    `group-size` (symmetric): an outlier weight sets its group's scale, so
+    every other weight of the group is rounded coarsely. Clipping the group
+    to a smaller range `[-c, c]` trades error on the few largest weights for
+    finer steps on all the others.
+
+    For each group of `group-size` weights along K of every constant f32
+    matmul weight (`[K, N]`, output channel by output channel, as
+    `sparq-quantize-weights` groups them) with absmax `m`, the pass tries the
+    clipping ranges `c = r * m` for `r = 1 - i * max-shrink / grid`,
+    `i = 0..grid`: it clips the group to `[-c, c]`, quantizes it as
+    `sparq-quantize-weights` would (symmetric RTN, scale `c / qmax`) and
+    keeps the `c` whose dequantized group has the smallest squared error
+    against the original weights (the first one on ties, so `r = 1`, no
+    clipping, unless clipping is strictly better). The weight constant is
+    replaced by the clipped weights; a `sparq.weight_name` attribute keeps
+    its name for `skip=`, sensitivities and the report.
+
+    Only the weights change: quantize them afterwards with the same
+    `bits` and `group-size`, e.g. `--quant="sparq-clip-weights{bits=3
+    group-size=64},sparq-quantize-weights{bits=3 group-size=64}"`. The
+    report's weight SQNR then compares with the clipped weights; its output
+    and model SQNR compare with the model before the pipeline.
+
+    Example:
+
+    ```
+    sparq-opt model.mlir --sparq-clip-weights="bits=4 group-size=128" \
+      --sparq-quantize-weights="bits=4 group-size=128"
+    ```
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "4",
+           "Bits of the symmetric quantization to prepare for (2 to 8)">,
+    Option<"groupSize", "group-size", "int64_t", "128",
+           "Weights per clipping range along K (0: one per output channel); "
+           "must divide K">,
+    Option<"grid", "grid", "unsigned", "20",
+           "Clipping ranges tried per group besides the full range">,
+    Option<"maxShrink", "max-shrink", "double", "0.5",
+           "Largest fraction of the range clipped away, in (0, 1)">,
+    ListOption<"skip", "skip", "std::string",
+               "Weights left as they are: glob patterns matched against the "
+               "weight's name">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def SparqCodebookQuantize : Pass<"sparq-codebook-quantize",
                                  "::mlir::ModuleOp"> {
   let summary = "Per-channel k-means (SqueezeLLM) codebook quantization into "

@@ -103,13 +103,15 @@ Expected<sparq::npy::Array> sparq::npy::parse(StringRef data, StringRef path) {
     return fail(path, ".npy header has no shape");
   SmallVector<StringRef> dims;
   header.slice(open + 10, close).split(dims, ',', -1, false);
-  uint64_t count = 1;
   for (StringRef dim : dims) {
     int64_t size;
     if (dim.trim().getAsInteger(10, size) || size < 0)
       return fail(path, "bad .npy shape in header " + header);
     array.shape.push_back(size);
-    // A shape whose byte count overflows cannot match any file.
+  }
+  // A shape whose byte count overflows cannot match any file.
+  uint64_t count = 1;
+  for (int64_t size : array.shape) {
     if (size != 0 && count > std::numeric_limits<uint64_t>::max() /
                                  type->bytes / static_cast<uint64_t>(size))
       return fail(path, formatv("shape {0} in the header has too many elements",

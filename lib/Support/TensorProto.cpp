@@ -47,13 +47,15 @@ Expected<sparq::npy::Array> sparq::parseTensorProto(StringRef bytes,
     return fail(path, formatv("tensor '{0}' has element type code {1}, which "
                               "sparq cannot pass to a model",
                               tensor.name, tensor.dtype));
-  // The element count, checked so that every byte count below fits.
-  uint64_t count = 1;
   for (int64_t dim : proto.dims()) {
     if (dim < 0)
       return fail(path, formatv("tensor '{0}' has a negative dimension {1}",
                                 tensor.name, dim));
     tensor.shape.push_back(dim);
+  }
+  // The element count, checked so that every byte count below fits.
+  uint64_t count = 1;
+  for (int64_t dim : tensor.shape) {
     if (dim != 0 && count > std::numeric_limits<uint64_t>::max() / 8 /
                                 static_cast<uint64_t>(dim))
       return fail(path, formatv("tensor '{0}' of shape {1} has too many "

@@ -12,7 +12,7 @@
 // RUN: not sparq-run %t/nothere.so 2>&1 | FileCheck %s --check-prefix=NO-FILE
 // NO-FILE: sparq-run: error: {{.*}}nothere.so: {{.*}}No such file or directory
 // RUN: not sparq-run %t/x.npy 2>&1 | FileCheck %s --check-prefix=NOT-A-LIBRARY
-// NOT-A-LIBRARY: sparq-run: error: {{.*}}x.npy: {{.*}}
+// NOT-A-LIBRARY: sparq-run: error: {{.*}}x.npy: {{.*}}x.npy: invalid ELF header
 // RUN: not sparq-run /lib/x86_64-linux-gnu/libz.so.1 2>&1 | FileCheck %s --check-prefix=NOT-SPARQ
 // NOT-SPARQ: sparq-run: error: /lib/x86_64-linux-gnu/libz.so.1: missing symbol sparq_abi_version (not a library written by sparqc?)
 

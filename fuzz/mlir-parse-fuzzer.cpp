@@ -20,6 +20,7 @@
 #include "mlir/Parser/Parser.h"
 
 #include <cstdint>
+#include <string>
 
 namespace {
 const mlir::DialectRegistry &getRegistry() {
@@ -39,7 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                             mlir::MLIRContext::Threading::DISABLED);
   context.getDiagEngine().registerHandler(
       [](mlir::Diagnostic &) { return mlir::success(); });
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer finds the end of its buffer by the NUL after it, as every
+  // file the tools read has (MemoryBuffer::getFile adds one); libFuzzer's
+  // data has none.
+  std::string text(reinterpret_cast<const char *>(data), size);
   mlir::ParserConfig config(&context, /*verifyAfterParse=*/false);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, config, "fuzz-input");

@@ -10,6 +10,7 @@
 
 #include "sparq/Quantization/Calibration.h"
 #include "sparq/Quantization/Passes.h"
+#include "sparq/Support/OutputFile.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -185,35 +186,39 @@ struct SparqCalibrate : public sparq::impl::SparqCalibrateBase<SparqCalibrate> {
 
   LogicalResult writeStatsFile(MutableArrayRef<ObserveOp> observers,
                                ArrayRef<ObserverStats> stats) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(statsFile, ec);
-    if (ec)
+    llvm::Error err =
+        sparq::writeFileAtomically(statsFile, [&](llvm::raw_pwrite_stream &os) {
+          llvm::json::OStream json(os, /*IndentSize=*/2);
+          json.object([&] {
+            for (auto [index, s] : llvm::enumerate(stats)) {
+              ObserveOp observer = observers[index];
+              json.attributeObject(observer.getName(), [&] {
+                json.attribute("samples", s.samples);
+                if (std::optional<int64_t> axis = observer.getAxis())
+                  json.attribute("axis", *axis);
+                else
+                  json.attribute("axis", nullptr);
+                writeArray(json, "min", s.perChannel.min);
+                writeArray(json, "max", s.perChannel.max);
+                writeArray(json, "absmax", s.perChannel.absmax);
+                json.attributeObject("tensor", [&] {
+                  json.attribute("min",
+                                 static_cast<double>(s.perTensor.min[0]));
+                  json.attribute("max",
+                                 static_cast<double>(s.perTensor.max[0]));
+                  json.attribute("absmax",
+                                 static_cast<double>(s.perTensor.absmax[0]));
+                });
+              });
+            }
+          });
+          os << "\n";
+          return llvm::Error::success();
+        });
+    if (err)
       return getOperation().emitError()
              << "sparq-calibrate: cannot write stats-file='" << statsFile
-             << "': " << ec.message();
-    llvm::json::OStream json(os, /*IndentSize=*/2);
-    json.object([&] {
-      for (auto [index, s] : llvm::enumerate(stats)) {
-        ObserveOp observer = observers[index];
-        json.attributeObject(observer.getName(), [&] {
-          json.attribute("samples", s.samples);
-          if (std::optional<int64_t> axis = observer.getAxis())
-            json.attribute("axis", *axis);
-          else
-            json.attribute("axis", nullptr);
-          writeArray(json, "min", s.perChannel.min);
-          writeArray(json, "max", s.perChannel.max);
-          writeArray(json, "absmax", s.perChannel.absmax);
-          json.attributeObject("tensor", [&] {
-            json.attribute("min", static_cast<double>(s.perTensor.min[0]));
-            json.attribute("max", static_cast<double>(s.perTensor.max[0]));
-            json.attribute("absmax",
-                           static_cast<double>(s.perTensor.absmax[0]));
-          });
-        });
-      }
-    });
-    os << "\n";
+             << "': " << llvm::toString(std::move(err));
     return success();
   }
 };

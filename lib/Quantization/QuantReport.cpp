@@ -9,6 +9,7 @@
 #include "sparq/Quantization/Calibration.h"
 #include "sparq/Quantization/Passes.h"
 #include "sparq/Reference/Kernels.h"
+#include "sparq/Support/OutputFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -574,16 +575,16 @@ LogicalResult sparq::emitQuantReport(const QuantReport &report,
     llvm::outs().flush();
     return success();
   }
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
-  if (!file)
-    return anchor->emitError()
-           << "cannot write the quantization report: " << error;
-  if (json)
-    writeQuantReportJson(report, file->os());
-  else
-    printQuantReport(report, file->os());
-  file->keep();
+  if (llvm::Error err =
+          sparq::writeFileAtomically(path, [&](llvm::raw_pwrite_stream &os) {
+            if (json)
+              writeQuantReportJson(report, os);
+            else
+              printQuantReport(report, os);
+            return llvm::Error::success();
+          }))
+    return anchor->emitError() << "cannot write the quantization report: "
+                               << llvm::toString(std::move(err));
   return success();
 }
 

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Support/Npy.h"
+#include "sparq/Support/OutputFile.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
@@ -12,6 +13,8 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <limits>
 
 using namespace llvm;
 
@@ -67,7 +70,10 @@ Expected<sparq::npy::Array> sparq::npy::read(StringRef path) {
                                       /*RequiresNullTerminator=*/false);
   if (!buffer)
     return fail(path, buffer.getError().message());
-  StringRef data = (*buffer)->getBuffer();
+  return parse((*buffer)->getBuffer(), path);
+}
+
+Expected<sparq::npy::Array> sparq::npy::parse(StringRef data, StringRef path) {
   if (!data.starts_with("\x93NUMPY") || data.size() < 10)
     return fail(path, "not a .npy file");
   bool version1 = data[6] == 1;
@@ -97,12 +103,19 @@ Expected<sparq::npy::Array> sparq::npy::read(StringRef path) {
     return fail(path, ".npy header has no shape");
   SmallVector<StringRef> dims;
   header.slice(open + 10, close).split(dims, ',', -1, false);
-  uint64_t count = 1;
   for (StringRef dim : dims) {
     int64_t size;
     if (dim.trim().getAsInteger(10, size) || size < 0)
       return fail(path, "bad .npy shape in header " + header);
     array.shape.push_back(size);
+  }
+  // A shape whose byte count overflows cannot match any file.
+  uint64_t count = 1;
+  for (int64_t size : array.shape) {
+    if (size != 0 && count > std::numeric_limits<uint64_t>::max() /
+                                 type->bytes / static_cast<uint64_t>(size))
+      return fail(path, formatv("shape {0} in the header has too many elements",
+                                formatShape(array.shape)));
     count *= size;
   }
   size_t offset = headerStart + headerLen;
@@ -132,12 +145,10 @@ Error sparq::npy::write(StringRef path, int32_t dtype, ArrayRef<int64_t> shape,
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  std::error_code ec;
-  raw_fd_ostream os(path, ec);
-  if (ec)
-    return fail(path, ec.message());
-  os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
-     << char(header.size() >> 8) << header;
-  os.write(bytes.data(), bytes.size());
-  return Error::success();
+  return sparq::writeFileAtomically(path, [&](raw_pwrite_stream &os) {
+    os << "\x93NUMPY" << char(1) << char(0) << char(header.size() & 0xff)
+       << char(header.size() >> 8) << header;
+    os.write(bytes.data(), bytes.size());
+    return Error::success();
+  });
 }

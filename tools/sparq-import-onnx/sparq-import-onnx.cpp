@@ -11,15 +11,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Frontend/Onnx/Importer.h"
+#include "sparq/Support/OutputFile.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -110,22 +109,22 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  std::string error;
-  auto output = mlir::openOutputFile(outputPath, &error);
-  if (!output) {
-    errs() << "sparq-import-onnx: " << error << "\n";
+  // Written to a temporary next to the output and renamed when complete.
+  bool bytecode = emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
+  if (Error err = sparq::writeFileAtomically(
+          outputPath, [&](raw_pwrite_stream &os) -> Error {
+            if (!bytecode) {
+              module->print(os);
+              return Error::success();
+            }
+            if (mlir::failed(mlir::writeBytecodeToFile(*module, os)))
+              return createStringError(inconvertibleErrorCode(),
+                                       "cannot write bytecode to " +
+                                           outputPath);
+            return Error::success();
+          })) {
+    errs() << "sparq-import-onnx: " << toString(std::move(err)) << "\n";
     return 1;
   }
-  bool bytecode = emitBytecode || StringRef(outputPath).ends_with(".mlirbc");
-  if (bytecode) {
-    if (mlir::failed(mlir::writeBytecodeToFile(*module, output->os()))) {
-      errs() << "sparq-import-onnx: cannot write bytecode to " << outputPath
-             << "\n";
-      return 1;
-    }
-  } else {
-    module->print(output->os());
-  }
-  output->keep();
   return 0;
 }

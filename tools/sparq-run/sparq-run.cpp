@@ -302,7 +302,9 @@ int main(int argc, char **argv) {
     const sparq_tensor_info *info = model.outputInfo(i);
     const void *data = model.getOutput(context, i, nullptr);
     if (!outputDir.empty()) {
-      sys::fs::create_directories(outputDir);
+      if (std::error_code ec = sys::fs::create_directories(outputDir))
+        return fail("cannot create --output-dir '" + outputDir +
+                    "': " + ec.message());
       SmallString<256> path(outputDir);
       sys::path::append(path, std::string(info->name) + ".npy");
       if (!writeNpy(path, *info, data, error))

@@ -21,6 +21,7 @@
 #include "sparq/Frontend/Onnx/Importer.h"
 #include "sparq/Quantization/Passes.h"
 #include "sparq/Quantization/QuantReport.h"
+#include "sparq/Support/OutputFile.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
 #include "sparq/Transforms/Passes.h"
 
@@ -215,13 +216,17 @@ std::string outputFile(StringRef ext) {
 /// Writes `write`'s output to `path` through a temporary file, so a failure
 /// leaves nothing behind.
 int writeOutput(StringRef path, function_ref<bool(raw_pwrite_stream &)> write) {
-  std::string error;
-  auto file = mlir::openOutputFile(path, &error);
-  if (!file)
-    return fail(error);
-  if (!write(file->os()))
-    return 1;
-  file->keep();
+  // `write` reports its own failures; a failure to create or rename the
+  // file is reported here.
+  bool wrote = true;
+  if (Error err = sparq::writeFileAtomically(path, [&](raw_pwrite_stream &os) {
+        wrote = write(os);
+        return wrote ? Error::success()
+                     : createStringError(inconvertibleErrorCode(), "");
+      })) {
+    std::string message = toString(std::move(err));
+    return wrote ? fail(message) : 1;
+  }
   if (!quiet)
     errs() << "sparqc: wrote " << path << "\n";
   return 0;

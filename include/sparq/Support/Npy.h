@@ -42,6 +42,9 @@ std::string formatShape(llvm::ArrayRef<int64_t> shape);
 /// Reads a .npy file; errors name the file and what is wrong.
 llvm::Expected<Array> read(llvm::StringRef path);
 
+/// Parses the contents of a .npy file; `path` names it in errors.
+llvm::Expected<Array> parse(llvm::StringRef data, llvm::StringRef path);
+
 /// Writes `bytes` as a .npy array of `dtype` and `shape`.
 llvm::Error write(llvm::StringRef path, int32_t dtype,
                   llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<char> bytes);

@@ -18,6 +18,12 @@ namespace sparq {
 /// fields); the array's name is the proto's. Errors name the file.
 llvm::Expected<npy::Array> readTensorProtoFile(llvm::StringRef path);
 
+/// Parses a serialized onnx.TensorProto held in memory; `path` names it in
+/// errors. The data must match the shape: an array never holds fewer or more
+/// bytes than its shape and type say.
+llvm::Expected<npy::Array> parseTensorProto(llvm::StringRef bytes,
+                                            llvm::StringRef path);
+
 } // namespace sparq
 
 #endif // SPARQ_SUPPORT_TENSORPROTO_H

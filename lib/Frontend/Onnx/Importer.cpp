@@ -31,6 +31,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <limits>
 #include <tuple>
 
 using namespace mlir;
@@ -61,6 +62,22 @@ SmallVector<std::string> &entryFor(NamedLists &lists, const std::string &key) {
 }
 
 /// dense_resource keys are identifiers: keep letters, digits, '_' and '.'.
+/// Whether a tensor of `shape` has few enough elements that its size in
+/// bytes (up to 8 per element) fits in int64, as buffers and the C ABI need.
+/// A hostile model can declare dimensions of 2^62.
+bool isAddressable(llvm::ArrayRef<int64_t> shape) {
+  int64_t limit = std::numeric_limits<int64_t>::max() / 8;
+  int64_t count = 1;
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return false;
+    if (dim != 0 && count > limit / dim)
+      return false;
+    count *= dim;
+  }
+  return true;
+}
+
 std::string resourceKey(llvm::StringRef name) {
   std::string key;
   for (char c : name)
@@ -563,6 +580,10 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
   bool bound = true;
   for (auto [i, dim] : llvm::enumerate(tensorType.shape().dim())) {
     if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0)
+        return emitModelError()
+               << model.path() << ": input '" << info.name() << "' dim " << i
+               << " is " << dim.dim_value() << "; sizes must be >= 0";
       shape.push_back(dim.dim_value());
       continue;
     }
@@ -584,6 +605,11 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
   }
   if (!bound)
     return RankedTensorType(); // reported together by the caller
+  if (!isAddressable(shape))
+    return emitModelError()
+           << model.path() << ": input '" << info.name() << "' has shape "
+           << formatShape(shape)
+           << ", whose size in bytes does not fit in 64 bits";
   return RankedTensorType::get(shape, elementType);
 }
 
@@ -730,12 +756,23 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     NodeContext nodeContext(*this, node, opset);
     if (failed((*convert)(nodeContext)))
       return nullptr;
-    for (int i = 0, e = node.output_size(); i < e; ++i)
-      if (!node.output(i).empty() && !values.count(node.output(i))) {
+    for (int i = 0, e = node.output_size(); i < e; ++i) {
+      if (node.output(i).empty())
+        continue;
+      auto it = values.find(node.output(i));
+      if (it == values.end()) {
         nodeContext.emitError() << "output " << i << " ('" << node.output(i)
                                 << "') is not produced by sparq's converter";
         return nullptr;
       }
+      if (!isAddressable(it->second.getShape())) {
+        nodeContext.emitError()
+            << "output " << i << " ('" << node.output(i) << "') has shape "
+            << formatShape(it->second.getShape())
+            << ", whose size in bytes does not fit in 64 bits";
+        return nullptr;
+      }
+    }
   }
 
   SmallVector<Value> results;
@@ -796,15 +833,14 @@ std::vector<SupportedOperator> sparq::onnx_frontend::listSupportedOperators() {
   return getRegistry().listOperators();
 }
 
-OwningOpRef<ModuleOp>
-sparq::onnx_frontend::importModel(llvm::StringRef path, MLIRContext &context,
-                                  const ImportOptions &options) {
+static OwningOpRef<ModuleOp>
+importLoadedModel(llvm::Expected<LoadedModel> model, llvm::StringRef path,
+                  MLIRContext &context, const ImportOptions &options) {
   DialectRegistry registry;
   registerImportedDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
 
-  llvm::Expected<LoadedModel> model = loadModel(path);
   if (!model) {
     emitError(FileLineColLoc::get(&context, path, 0, 0))
         << llvm::toString(model.takeError());
@@ -812,4 +848,16 @@ sparq::onnx_frontend::importModel(llvm::StringRef path, MLIRContext &context,
   }
   GraphImporter importer(context, *model, options, getRegistry());
   return importer.run();
+}
+
+OwningOpRef<ModuleOp>
+sparq::onnx_frontend::importModel(llvm::StringRef path, MLIRContext &context,
+                                  const ImportOptions &options) {
+  return importLoadedModel(loadModel(path), path, context, options);
+}
+
+OwningOpRef<ModuleOp> sparq::onnx_frontend::importModelFromBuffer(
+    llvm::StringRef bytes, llvm::StringRef path, MLIRContext &context,
+    const ImportOptions &options) {
+  return importLoadedModel(parseModel(bytes, path), path, context, options);
 }

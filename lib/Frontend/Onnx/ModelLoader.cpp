@@ -8,6 +8,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <google/protobuf/io/coded_stream.h>
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -23,6 +25,13 @@ using llvm::Expected;
 using llvm::StringRef;
 
 namespace {
+/// Protobuf's default recursion limit, which ParseFromArray applies.
+constexpr int kProtobufRecursionLimit = 100;
+/// How deep a model that failed to parse is parsed again to tell deep
+/// nesting from corruption (deep enough for any model one would write, not
+/// enough to exhaust the stack).
+constexpr int kDiagnosisRecursionLimit = 5000;
+
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
@@ -118,7 +127,13 @@ Expected<LoadedModel> sparq::onnx_frontend::loadModel(StringRef path) {
   if (!buffer)
     return makeError(llvm::formatv("{0}: cannot read the model: {1}", path,
                                    buffer.getError().message()));
-  StringRef bytes = (*buffer)->getBuffer();
+  return parseModel((*buffer)->getBuffer(), path);
+}
+
+Expected<LoadedModel> sparq::onnx_frontend::parseModel(StringRef bytes,
+                                                       StringRef path) {
+  if (bytes.empty())
+    return makeError(llvm::formatv("{0}: the model file is empty", path));
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     return makeError(llvm::formatv(
         "{0}: the model file is {1} bytes, over protobuf's 2 GB limit; store "
@@ -126,11 +141,25 @@ Expected<LoadedModel> sparq::onnx_frontend::loadModel(StringRef path) {
         path, bytes.size()));
   LoadedModel loaded;
   if (!loaded.model->ParseFromArray(bytes.data(),
-                                    static_cast<int>(bytes.size())))
+                                    static_cast<int>(bytes.size()))) {
+    // Protobuf refuses messages nested more than 100 deep (subgraphs of
+    // If/Loop/Scan nodes add three levels each), which protects the stack.
+    // Parsing again with a higher limit tells such a model from garbage.
+    onnx::ModelProto deeper;
+    google::protobuf::io::CodedInputStream stream(
+        reinterpret_cast<const uint8_t *>(bytes.data()),
+        static_cast<int>(bytes.size()));
+    stream.SetRecursionLimit(kDiagnosisRecursionLimit);
+    if (deeper.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage())
+      return makeError(llvm::formatv(
+          "{0}: the model nests graphs deeper than protobuf's limit of {1} "
+          "levels of messages",
+          path, kProtobufRecursionLimit));
     return makeError(llvm::formatv(
         "{0}: not a valid ONNX model (truncated or corrupt protobuf, {1} "
         "bytes)",
         path, bytes.size()));
+  }
   if (!loaded.model->has_graph())
     return makeError(llvm::formatv("{0}: the model has no graph", path));
   loaded.modelPath = path.str();

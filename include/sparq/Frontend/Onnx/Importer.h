@@ -44,6 +44,12 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef path,
                                               mlir::MLIRContext &context,
                                               const ImportOptions &options);
 
+/// Imports a model already in memory, as if read from `path` (which names
+/// it in messages and whose directory holds its external data).
+mlir::OwningOpRef<mlir::ModuleOp>
+importModelFromBuffer(llvm::StringRef bytes, llvm::StringRef path,
+                      mlir::MLIRContext &context, const ImportOptions &options);
+
 /// Registers the dialects imported modules use.
 void registerImportedDialects(mlir::DialectRegistry &registry);
 

@@ -95,7 +95,8 @@ public:
   /// messages.
   llvm::Expected<TensorBytes> takeTensorBytes(onnx::TensorProto &tensor);
 
-  friend llvm::Expected<LoadedModel> loadModel(llvm::StringRef path);
+  friend llvm::Expected<LoadedModel> parseModel(llvm::StringRef bytes,
+                                                llvm::StringRef path);
 
 private:
   std::unique_ptr<onnx::ModelProto> model;
@@ -106,6 +107,11 @@ private:
 /// Parses the model file at `path`. Errors name the file: unreadable,
 /// truncated or corrupt protobuf, no graph.
 llvm::Expected<LoadedModel> loadModel(llvm::StringRef path);
+
+/// Parses model `bytes` as if read from `path` (which names the model in
+/// messages and whose directory holds its external data).
+llvm::Expected<LoadedModel> parseModel(llvm::StringRef bytes,
+                                       llvm::StringRef path);
 
 /// Resolves an external data `location` against `modelDir`, refusing
 /// absolute paths and paths that leave the directory.

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Conversion/Passes.h"
+#include "sparq/Conversion/SparqToGpuKernels/SparqToGpuKernels.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Quantization/Passes.h"
@@ -28,6 +29,7 @@ int main(int argc, char **argv) {
   sparq::registerSparqQuantizationPasses();
   sparq::registerQuantizationPipelines();
   sparq::cpu::registerCpuPipelines();
+  sparq::registerSparqGpuKernelPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

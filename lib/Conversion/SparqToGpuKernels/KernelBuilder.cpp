@@ -90,9 +90,15 @@ Value KernelBuilder::loadInvariant(Value memref, ValueRange indices,
   auto globalPtr = LLVM::LLVMPointerType::get(b.getContext(), 1);
   Value pointer = LLVM::IntToPtrOp::create(b, genericPtr, address64);
   pointer = LLVM::AddrSpaceCastOp::create(b, globalPtr, pointer);
-  return LLVM::LoadOp::create(b, type, pointer, /*alignment=*/16,
-                              /*isVolatile=*/false, /*isNonTemporal=*/false,
-                              /*isInvariant=*/true);
+  Value loaded = LLVM::LoadOp::create(b, type, pointer, /*alignment=*/16,
+                                     /*isVolatile=*/false,
+                                     /*isNonTemporal=*/false,
+                                     /*isInvariant=*/true);
+  // Only extracts use the vector, so LLVM's VectorCombine would split the
+  // load into scalar ones, dropping !invariant.load (the NVPTX back end
+  // then merges them into a plain ld.global.v4). A freeze, free in code,
+  // keeps the load whole.
+  return LLVM::FreezeOp::create(b, loaded);
 }
 
 WeightChunk KernelBuilder::loadWeightChunk(Value row, Value kStart) {

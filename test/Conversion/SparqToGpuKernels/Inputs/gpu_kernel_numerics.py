@@ -151,7 +151,8 @@ def compile_case(sparq_opt, source, arch, workdir, name):
         f.write(source)
     pipeline = [
         f"--convert-sparq-to-gpu-kernels=gpu-arch={arch}",
-        "--one-shot-bufferize=bufferize-function-boundaries",
+        "--one-shot-bufferize=bufferize-function-boundaries "
+        "function-boundary-type-conversion=identity-layout-map",
         "--generate-sparq-gpu-kernels",
         "--sparq-gpu-module-to-binary=format=bin",
     ]

@@ -17,6 +17,7 @@ import argparse
 import ctypes
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -133,15 +134,20 @@ def case_mlir(case, data):
 
 
 def unescape_mlir_string(text):
+    """MLIR prints bytes that are not printable as \\XX (hex) and a
+    backslash or quote as \\\\ or \\"."""
     out = bytearray()
     i = 0
     while i < len(text):
-        if text[i] == "\\":
+        if text[i] != "\\":
+            out += text[i].encode("latin-1")
+            i += 1
+        elif text[i + 1] in "\\\"":
+            out += text[i + 1].encode("latin-1")
+            i += 2
+        else:
             out.append(int(text[i + 1:i + 3], 16))
             i += 3
-        else:
-            out.append(ord(text[i]))
-            i += 1
     return bytes(out)
 
 
@@ -165,12 +171,18 @@ def compile_case(sparq_opt, source, arch, workdir, name):
         raise RuntimeError(f"{name}: no gpu.launch_func in the output")
     constants = dict(re.findall(r"(%\w+) = arith\.constant (\d+) : index", out))
     dims = [int(constants[v]) for v in launch.groups()[1:]]
-    binary = re.search(r'bin = "((?:[^"\\]|\\[0-9A-F]{2})*)"', out)
+    binary = re.search(r'bin = "((?:[^"\\]|\\.)*)"', out, re.S)
     if not binary:
         raise RuntimeError(f"{name}: no cubin in the output")
     cubin = unescape_mlir_string(binary.group(1))
-    if not cubin.startswith(b"\x7fELF"):
-        raise RuntimeError(f"{name}: the binary is not an ELF cubin")
+    # An ELF file whose headers account for every byte: a wrong unescaping
+    # would shift them.
+    if not cubin.startswith(b"\x7fELF\x02"):
+        raise RuntimeError(f"{name}: the binary is not a 64-bit ELF cubin")
+    phoff, shoff = struct.unpack_from("<QQ", cubin, 0x20)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", cubin, 0x36)
+    if len(cubin) != max(phoff + phnum * phentsize, shoff + shnum * shentsize):
+        raise RuntimeError(f"{name}: the cubin's size does not match its headers")
     return launch.group(1), dims[:3], dims[3:], cubin
 
 

@@ -115,14 +115,14 @@ void sparq::gpu_kernels::buildGemmKernel(gpu::GPUFuncOp func,
         }
         // Weight element i of tile `tile`'s chunk, dequantized to f32.
         auto weight = [&](int64_t tile, int64_t i) -> Value {
-          Value q = k.chunkElement(chunks[tile], i);
           if (spec.weights == WeightKind::codebook) {
+            Value q = k.chunkElement(chunks[tile], i);
             Value entry = memref::LoadOp::create(
                 nb, args.params,
                 ValueRange{loadCols[tile], k.toIndex(q)});
             return k.toF32(entry);
           }
-          Value w = arith::SIToFPOp::create(nb, nb.getF32Type(), q);
+          Value w = k.weightAsF32(chunks[tile], i);
           auto [scale, zeroPoint] = params[tile];
           if (zeroPoint)
             w = arith::SubFOp::create(nb, w, zeroPoint);

@@ -72,14 +72,15 @@ SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
           int64_t pieceEnd = std::min(chunk, piece + kPieceElements);
           SmallVector<Value> w;
           for (int64_t i = piece; i < pieceEnd; ++i) {
-            Value q = k.chunkElement(weights, i);
-            if (spec.weights == WeightKind::codebook)
-              w.push_back(gpu::ShuffleOp::create(nb, codebookEntry, q,
-                                                 k.i32(kWarpSize),
-                                                 gpu::ShuffleMode::IDX)
-                              .getShuffleResult());
-            else
-              w.push_back(arith::SIToFPOp::create(nb, nb.getF32Type(), q));
+            if (spec.weights == WeightKind::uniform) {
+              w.push_back(k.weightAsF32(weights, i));
+              continue;
+            }
+            w.push_back(gpu::ShuffleOp::create(nb, codebookEntry,
+                                               k.chunkElement(weights, i),
+                                               k.i32(kWarpSize),
+                                               gpu::ShuffleMode::IDX)
+                            .getShuffleResult());
           }
           for (int64_t m = 0; m < spec.m; ++m) {
             for (int64_t i = piece; i < pieceEnd; i += 4) {

@@ -113,21 +113,34 @@ WeightChunk KernelBuilder::loadWeightChunk(Value row, Value kStart) {
     for (int64_t w = 0; w < 4; ++w)
       chunk.words.push_back(vector::ExtractOp::create(b, vec, w));
   }
+  if (spec.weights == WeightKind::uniform && spec.isSigned) {
+    uint32_t signBits = spec.bits == 4 ? 0x88888888u : 0x80808080u;
+    for (Value word : chunk.words)
+      chunk.biasedWords.push_back(arith::XOrIOp::create(
+          b, word, i32(static_cast<int32_t>(signBits))));
+  }
   return chunk;
+}
+
+Value KernelBuilder::weightAsF32(const WeightChunk &chunk, int64_t i) {
+  int64_t bitPos = i * spec.bits;
+  int64_t word = bitPos / 32, shift = bitPos % 32;
+  Value field = spec.isSigned ? chunk.biasedWords[word] : chunk.words[word];
+  if (shift)
+    field = arith::ShRUIOp::create(b, field, i32(shift));
+  if (shift + spec.bits < 32)
+    field = arith::AndIOp::create(b, field, i32((1 << spec.bits) - 1));
+  constexpr int32_t kTwoTo23Bits = 0x4B000000; // 8388608.0f
+  Value magic = arith::BitcastOp::create(
+      b, b.getF32Type(), arith::OrIOp::create(b, field, i32(kTwoTo23Bits)));
+  double bias = spec.isSigned ? double(1 << (spec.bits - 1)) : 0.0;
+  return arith::SubFOp::create(b, magic, f32(8388608.0 + bias));
 }
 
 Value KernelBuilder::chunkElement(const WeightChunk &chunk, int64_t i) {
   int64_t bitPos = i * spec.bits;
   int64_t word = bitPos / 32, shift = bitPos % 32;
   Value value = chunk.words[word];
-  bool isSigned = spec.weights == WeightKind::uniform && spec.isSigned;
-  if (isSigned) {
-    // Move the field to the top, then shift it down arithmetically.
-    int64_t up = 32 - spec.bits - shift;
-    if (up)
-      value = arith::ShLIOp::create(b, value, i32(up));
-    return arith::ShRSIOp::create(b, value, i32(32 - spec.bits));
-  }
   if (shift)
     value = arith::ShRUIOp::create(b, value, i32(shift));
   if (shift + spec.bits > 32) {

@@ -28,6 +28,9 @@ struct KernelArgs {
 /// A lane's chunk of packed weights, read with 128-bit loads.
 struct WeightChunk {
   llvm::SmallVector<mlir::Value> words; // i32, chunkBytes() / 4 of them
+  /// Signed weights: the words with every field's sign bit flipped, so that
+  /// each field reads as the weight plus 2^(bits-1), unsigned.
+  llvm::SmallVector<mlir::Value> biasedWords;
 };
 
 class KernelBuilder {
@@ -51,9 +54,13 @@ public:
 
   /// The chunk of weight row `row` that starts at element `kStart`.
   WeightChunk loadWeightChunk(mlir::Value row, mlir::Value kStart);
-  /// Element `i` of a chunk as an i32 integer (codes and unsigned weights
-  /// zero-extended, signed weights sign-extended).
+  /// Element `i` of a chunk of codebook indices as an i32.
   mlir::Value chunkElement(const WeightChunk &chunk, int64_t i);
+  /// Element `i` of a chunk of uniform weights as an (exact) f32, without
+  /// an integer-to-float conversion, a quarter-rate instruction that would
+  /// bound the GEMV below memory bandwidth: the unsigned field goes into
+  /// the mantissa of 2^23, and 2^23 (plus the sign bias) is subtracted.
+  mlir::Value weightAsF32(const WeightChunk &chunk, int64_t i);
   /// The uniform-weight scale and zero point (as f32; zero when none) of
   /// row `row` at element `k`.
   std::pair<mlir::Value, mlir::Value> groupParams(mlir::Value row,

@@ -2,6 +2,7 @@
 // RUN: sparq-opt %s --convert-sparq-to-gpu-kernels=gpu-arch=sm_80 --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm80.mlir
 // RUN: %python %S/Inputs/extract_ptx.py %t.sm80.mlir -o %t.sm80.ptx
 // RUN: FileCheck %s < %t.sm80.ptx
+// RUN: FileCheck %s --check-prefix=NOCVT < %t.sm80.ptx
 // RUN: %ptxas -arch=sm_80 -v %t.sm80.ptx -o %t.sm80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
 // RUN: sparq-opt %s --convert-sparq-to-gpu-kernels=gpu-arch=sm_90a --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm90a.mlir
 // RUN: %python %S/Inputs/extract_ptx.py %t.sm90a.mlir -o %t.sm90a.ptx
@@ -17,6 +18,18 @@
 // Each of the 8 kernels: no stack frame, no spills.
 // PTXAS-COUNT-8: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill
+
+// Uniform weights become floats through the mantissa of 2^23, never through
+// integer-to-float conversions (quarter rate).
+// NOCVT-LABEL: .entry __sparq_gpu_gemv_s4_g128_m1_n256_k1024_bias_f32_f32_sm_80(
+// NOCVT-NOT: cvt.rn.f32
+// NOCVT: ret;
+// NOCVT-LABEL: .entry __sparq_gpu_gemv_s8_g1024_m1_n256_k1024_f32_f32_silu_res_sm_80(
+// NOCVT-NOT: cvt.rn.f32
+// NOCVT: ret;
+// NOCVT-LABEL: .entry __sparq_gpu_gemm_s4_g128_m64_n256_k1024_f32_sm_80(
+// NOCVT-NOT: cvt.rn.f32
+// NOCVT: ret;
 
 // CHECK: .target sm_80
 // SM90A: .target sm_90a

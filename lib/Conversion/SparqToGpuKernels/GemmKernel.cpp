@@ -46,13 +46,13 @@ Value packHalves(ImplicitLocOpBuilder &b, Value lo, Value hi) {
 
 /// Stacks vector<2xf16> rows into a vector<rows x 2 x f16> fragment.
 Value stackFragment(ImplicitLocOpBuilder &b, ArrayRef<Value> rows) {
-  auto type = VectorType::get({static_cast<int64_t>(rows.size()), 2},
-                              b.getF16Type());
+  auto type =
+      VectorType::get({static_cast<int64_t>(rows.size()), 2}, b.getF16Type());
   Value fragment = arith::ConstantOp::create(
       b, type, DenseElementsAttr::get(type, b.getF16FloatAttr(0.0)));
   for (auto [i, row] : llvm::enumerate(rows))
-    fragment = vector::InsertOp::create(b, row, fragment,
-                                        static_cast<int64_t>(i));
+    fragment =
+        vector::InsertOp::create(b, row, fragment, static_cast<int64_t>(i));
   return fragment;
 }
 
@@ -73,9 +73,9 @@ void sparq::gpu_kernels::buildGemmKernel(gpu::GPUFuncOp func,
   Value warp = arith::DivUIOp::create(b, tid, kb.index(32));
   Value group = arith::DivUIOp::create(b, lane, kb.index(4));
   Value inGroup = arith::RemUIOp::create(b, lane, kb.index(4));
-  Value rowBase = arith::MulIOp::create(
-      b, gpu::BlockIdOp::create(b, gpu::Dimension::y),
-      kb.index(kGemmBlockRows));
+  Value rowBase =
+      arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::y),
+                            kb.index(kGemmBlockRows));
   Value colBase = arith::AddIOp::create(
       b,
       arith::MulIOp::create(b, gpu::BlockIdOp::create(b, gpu::Dimension::x),
@@ -118,8 +118,7 @@ void sparq::gpu_kernels::buildGemmKernel(gpu::GPUFuncOp func,
           if (spec.weights == WeightKind::codebook) {
             Value q = k.chunkElement(chunks[tile], i);
             Value entry = memref::LoadOp::create(
-                nb, args.params,
-                ValueRange{loadCols[tile], k.toIndex(q)});
+                nb, args.params, ValueRange{loadCols[tile], k.toIndex(q)});
             return k.toF32(entry);
           }
           Value w = k.weightAsF32(chunks[tile], i);
@@ -138,12 +137,13 @@ void sparq::gpu_kernels::buildGemmKernel(gpu::GPUFuncOp func,
                    packHalves(nb, a0[2], a0[3]), packHalves(nb, a1[2], a1[3])});
           for (int64_t tile = 0; tile < kGemmTilesPerWarp; ++tile) {
             Value bFragment = stackFragment(
-                nb, {packHalves(nb, weight(tile, 4 * s), weight(tile, 4 * s + 1)),
-                     packHalves(nb, weight(tile, 4 * s + 2),
-                                weight(tile, 4 * s + 3))});
-            next[tile] = nvgpu::MmaSyncOp::create(nb, aFragment, bFragment,
-                                                  next[tile],
-                                                  ArrayRef<int64_t>{16, 8, 16});
+                nb,
+                {packHalves(nb, weight(tile, 4 * s), weight(tile, 4 * s + 1)),
+                 packHalves(nb, weight(tile, 4 * s + 2),
+                            weight(tile, 4 * s + 3))});
+            next[tile] =
+                nvgpu::MmaSyncOp::create(nb, aFragment, bFragment, next[tile],
+                                         ArrayRef<int64_t>{16, 8, 16});
           }
         }
         scf::YieldOp::create(nb, next);

@@ -76,10 +76,9 @@ SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
               w.push_back(k.weightAsF32(weights, i));
               continue;
             }
-            w.push_back(gpu::ShuffleOp::create(nb, codebookEntry,
-                                               k.chunkElement(weights, i),
-                                               k.i32(kWarpSize),
-                                               gpu::ShuffleMode::IDX)
+            w.push_back(gpu::ShuffleOp::create(
+                            nb, codebookEntry, k.chunkElement(weights, i),
+                            k.i32(kWarpSize), gpu::ShuffleMode::IDX)
                             .getShuffleResult());
           }
           for (int64_t m = 0; m < spec.m; ++m) {
@@ -87,8 +86,8 @@ SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
               Value kIdx = arith::AddIOp::create(nb, kStart, k.index(i));
               SmallVector<Value> xs = k.loadActivations4(k.index(m), kIdx);
               for (int64_t j = 0; j < 4; ++j) {
-                dots[m] = math::FmaOp::create(nb, w[i - piece + j], xs[j],
-                                              dots[m]);
+                dots[m] =
+                    math::FmaOp::create(nb, w[i - piece + j], xs[j], dots[m]);
                 if (zeroPoint)
                   sums[m] = arith::AddFOp::create(nb, sums[m], xs[j]);
               }
@@ -100,7 +99,8 @@ SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
           Value contribution = dots[m];
           if (zeroPoint)
             contribution = arith::SubFOp::create(
-                nb, contribution, arith::MulFOp::create(nb, zeroPoint, sums[m]));
+                nb, contribution,
+                arith::MulFOp::create(nb, zeroPoint, sums[m]));
           if (scale)
             contribution = arith::MulFOp::create(nb, scale, contribution);
           if (active)
@@ -128,13 +128,12 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value row = arith::AddIOp::create(
       b,
-      arith::MulIOp::create(b, block,
-                            kb.index(schedule::kGemvWarpsPerBlock)),
+      arith::MulIOp::create(b, block, kb.index(schedule::kGemvWarpsPerBlock)),
       warp);
   // Warp-uniform: a warp past the last row skips everything, shuffles
   // included.
-  Value rowInRange =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, kb.index(spec.n));
+  Value rowInRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
+                                           kb.index(spec.n));
   auto ifRow = scf::IfOp::create(b, rowInRange, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -142,8 +141,8 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
     Value codebookEntry;
     if (spec.weights == WeightKind::codebook) {
       // Lane l holds entry l mod 2^bits of the row's codebook.
-      Value slot = arith::AndIOp::create(b, lane,
-                                         kb.index((1 << spec.bits) - 1));
+      Value slot =
+          arith::AndIOp::create(b, lane, kb.index((1 << spec.bits) - 1));
       codebookEntry =
           kb.toF32(memref::LoadOp::create(b, args.params, {row, slot}));
     }
@@ -155,11 +154,11 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
       acc = kb.addOutliers(row, xRows, acc, lane, kb.index(kWarpSize));
     for (Value &a : acc)
       for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2)
-        a = arith::AddFOp::create(
-            b, a,
-            gpu::ShuffleOp::create(b, a, offset, kWarpSize,
-                                   gpu::ShuffleMode::XOR)
-                .getShuffleResult());
+        a = arith::AddFOp::create(b, a,
+                                  gpu::ShuffleOp::create(b, a, offset,
+                                                         kWarpSize,
+                                                         gpu::ShuffleMode::XOR)
+                                      .getShuffleResult());
     Value isLaneZero =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, kb.index(0));
     auto ifLaneZero = scf::IfOp::create(b, isLaneZero, false);

@@ -60,9 +60,9 @@ gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module, StringRef chip) {
   b.setInsertionPointToEnd(module.getBody());
   // PTX 8.0 (CUDA 12.0) covers sm_80 to sm_90a; newer chips need 8.6.
   StringRef features = smVersion(chip) >= 100 ? "+ptx86" : "+ptx80";
-  auto target = NVVM::NVVMTargetAttr::get(module.getContext(), /*optLevel=*/3,
-                                          "nvptx64-nvidia-cuda", chip,
-                                          features);
+  auto target =
+      NVVM::NVVMTargetAttr::get(module.getContext(), /*optLevel=*/3,
+                                "nvptx64-nvidia-cuda", chip, features);
   return gpu::GPUModuleOp::create(b, module.getLoc(), name,
                                   b.getArrayAttr({target}));
 }
@@ -80,8 +80,7 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
       !llvm::all_of(type.getInputs(), llvm::IsaPred<MemRefType>))
     return launcher.emitError("launcher @")
            << launcher.getSymName() << " should take "
-           << expectedArgCount(*spec)
-           << " memrefs and return nothing for its "
+           << expectedArgCount(*spec) << " memrefs and return nothing for its "
            << kGpuKernelAttrName << " spec";
 
   auto module = launcher->getParentOfType<ModuleOp>();
@@ -95,8 +94,8 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
 
   OpBuilder b(launcher.getContext());
   b.setInsertionPointToEnd(&kernelModule.getBodyRegion().front());
-  auto kernel = gpu::GPUFuncOp::create(b, launcher.getLoc(),
-                                       launcher.getSymName(), type);
+  auto kernel =
+      gpu::GPUFuncOp::create(b, launcher.getLoc(), launcher.getSymName(), type);
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   kernel.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
@@ -112,12 +111,10 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
     return arith::ConstantIndexOp::create(lb, v);
   };
   Value one = constant(1);
-  gpu::LaunchFuncOp::create(lb, kernel,
-                            gpu::KernelDim3{constant(gridX), constant(gridY),
-                                            one},
-                            gpu::KernelDim3{constant(threads), one, one},
-                            /*dynamicSharedMemorySize=*/Value(),
-                            entry->getArguments());
+  gpu::LaunchFuncOp::create(
+      lb, kernel, gpu::KernelDim3{constant(gridX), constant(gridY), one},
+      gpu::KernelDim3{constant(threads), one, one},
+      /*dynamicSharedMemorySize=*/Value(), entry->getArguments());
   func::ReturnOp::create(lb);
   return success();
 }
@@ -160,8 +157,7 @@ void sparq::addSparqGpuKernelPasses(OpPassManager &pm,
   pm.addPass(createGenerateSparqGpuKernels());
 }
 
-void sparq::addSparqGpuModuleToBinaryPasses(OpPassManager &pm,
-                                            StringRef format,
+void sparq::addSparqGpuModuleToBinaryPasses(OpPassManager &pm, StringRef format,
                                             StringRef toolkit) {
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createSCFToControlFlowPass());

@@ -130,8 +130,8 @@ std::string chooseFamily(GpuKernelSpec &spec, int64_t gemvMaxRows) {
 std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
                               GpuKernelSpec &spec) {
   spec.weights = WeightKind::uniform;
-  std::string common = checkCommon(op.getInput(), op.getType(),
-                                   op.getOutlierValues(), spec);
+  std::string common =
+      checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
   if (!common.empty())
     return common;
   auto storage = cast<IntegerType>(op.getStorageType());
@@ -160,8 +160,8 @@ std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
 std::string unsupportedReason(LutMatmulOp op, int64_t gemvMaxRows,
                               GpuKernelSpec &spec) {
   spec.weights = WeightKind::codebook;
-  std::string common = checkCommon(op.getInput(), op.getType(),
-                                   op.getOutlierValues(), spec);
+  std::string common =
+      checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
   if (!common.empty())
     return common;
   spec.bits = op.getBits();
@@ -215,16 +215,16 @@ void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
                                       rewriter.getI64IntegerAttr(256));
   args.push_back(out);
   types.push_back(outType);
-  func::FuncOp launcher = getOrCreateLauncher(
-      op->getParentOfType<ModuleOp>(), spec, types, rewriter);
+  func::FuncOp launcher = getOrCreateLauncher(op->getParentOfType<ModuleOp>(),
+                                              spec, types, rewriter);
   func::CallOp::create(rewriter, loc, launcher, args);
   Value result = bufferization::ToTensorOp::create(
       rewriter, loc,
       RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
       /*restrict=*/true, /*writable=*/true);
-  rewriter.replaceOp(op, unflattenRows(rewriter, loc, result,
-                                       cast<RankedTensorType>(
-                                           op->getResult(0).getType())));
+  rewriter.replaceOp(
+      op, unflattenRows(rewriter, loc, result,
+                        cast<RankedTensorType>(op->getResult(0).getType())));
 }
 
 void lowerToLauncherCall(QMatmulOp op, const GpuKernelSpec &spec,
@@ -239,8 +239,8 @@ void lowerToLauncherCall(QMatmulOp op, const GpuKernelSpec &spec,
   if (spec.hasBias)
     operands.push_back(op.getBias());
   if (spec.hasOutliers)
-    llvm::append_values(operands, op.getOutlierRowPtr(),
-                        op.getOutlierColInd(), op.getOutlierValues());
+    llvm::append_values(operands, op.getOutlierRowPtr(), op.getOutlierColInd(),
+                        op.getOutlierValues());
   if (spec.hasResidual)
     operands.push_back(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
   replaceByLauncherCall(op, spec, operands, rewriter);
@@ -256,8 +256,8 @@ void lowerToLauncherCall(LutMatmulOp op, const GpuKernelSpec &spec,
   if (spec.hasBias)
     operands.push_back(op.getBias());
   if (spec.hasOutliers)
-    llvm::append_values(operands, op.getOutlierRowPtr(),
-                        op.getOutlierColInd(), op.getOutlierValues());
+    llvm::append_values(operands, op.getOutlierRowPtr(), op.getOutlierColInd(),
+                        op.getOutlierValues());
   if (spec.hasResidual)
     operands.push_back(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
   replaceByLauncherCall(op, spec, operands, rewriter);

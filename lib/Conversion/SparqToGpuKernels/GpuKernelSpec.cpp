@@ -54,9 +54,9 @@ DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("weights", b.getStringAttr(weights == WeightKind::codebook
                                                     ? "codebook"
                                                     : "uniform")),
-      b.getNamedAttr("family", b.getStringAttr(
-                                   family == KernelFamily::gemv ? "gemv"
-                                                                : "gemm")),
+      b.getNamedAttr(
+          "family",
+          b.getStringAttr(family == KernelFamily::gemv ? "gemv" : "gemm")),
       b.getNamedAttr("m", b.getI64IntegerAttr(m)),
       b.getNamedAttr("n", b.getI64IntegerAttr(n)),
       b.getNamedAttr("k", b.getI64IntegerAttr(k)),
@@ -99,8 +99,8 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   auto isSigned = getBool("signed"), zp = getBool("zero_points"),
        bias = getBool("bias"), outliers = getBool("outliers"),
        residual = getBool("residual");
-  if (!weights || !family || !activation || !chip || !m || !n || !k ||
-      !group || !bits || !isSigned || !zp || !bias || !outliers || !residual)
+  if (!weights || !family || !activation || !chip || !m || !n || !k || !group ||
+      !bits || !isSigned || !zp || !bias || !outliers || !residual)
     return failure();
   std::optional<Activation> act = symbolizeActivation(*activation);
   if (!act || (*weights != "uniform" && *weights != "codebook") ||

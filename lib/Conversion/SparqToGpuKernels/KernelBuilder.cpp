@@ -91,9 +91,9 @@ Value KernelBuilder::loadInvariant(Value memref, ValueRange indices,
   Value pointer = LLVM::IntToPtrOp::create(b, genericPtr, address64);
   pointer = LLVM::AddrSpaceCastOp::create(b, globalPtr, pointer);
   Value loaded = LLVM::LoadOp::create(b, type, pointer, /*alignment=*/16,
-                                     /*isVolatile=*/false,
-                                     /*isNonTemporal=*/false,
-                                     /*isInvariant=*/true);
+                                      /*isVolatile=*/false,
+                                      /*isNonTemporal=*/false,
+                                      /*isInvariant=*/true);
   // Only extracts use the vector, so LLVM's VectorCombine would split the
   // load into scalar ones, dropping !invariant.load (the NVPTX back end
   // then merges them into a plain ld.global.v4). A freeze, free in code,
@@ -116,8 +116,8 @@ WeightChunk KernelBuilder::loadWeightChunk(Value row, Value kStart) {
   if (spec.weights == WeightKind::uniform && spec.isSigned) {
     uint32_t signBits = spec.bits == 4 ? 0x88888888u : 0x80808080u;
     for (Value word : chunk.words)
-      chunk.biasedWords.push_back(arith::XOrIOp::create(
-          b, word, i32(static_cast<int32_t>(signBits))));
+      chunk.biasedWords.push_back(
+          arith::XOrIOp::create(b, word, i32(static_cast<int32_t>(signBits))));
   }
   return chunk;
 }
@@ -145,8 +145,8 @@ Value KernelBuilder::chunkElement(const WeightChunk &chunk, int64_t i) {
     value = arith::ShRUIOp::create(b, value, i32(shift));
   if (shift + spec.bits > 32) {
     // A 3-bit code that straddles two words.
-    Value high = arith::ShLIOp::create(b, chunk.words[word + 1],
-                                       i32(32 - shift));
+    Value high =
+        arith::ShLIOp::create(b, chunk.words[word + 1], i32(32 - shift));
     value = arith::OrIOp::create(b, value, high);
   }
   if (shift + spec.bits == 32)

@@ -67,17 +67,14 @@ public:
                                                   mlir::Value k);
 
   /// x[m, k .. k + 4) as 4 f32 scalars.
-  llvm::SmallVector<mlir::Value> loadActivations4(mlir::Value m,
-                                                  mlir::Value k);
+  llvm::SmallVector<mlir::Value> loadActivations4(mlir::Value m, mlir::Value k);
 
   /// The outliers of output column `col` times x[row]: a loop over the
   /// CSR row from `first` in steps of `step`, returning `acc` plus them
   /// for every x row in `rows`.
-  llvm::SmallVector<mlir::Value> addOutliers(mlir::Value col,
-                                             mlir::ValueRange rows,
-                                             mlir::ValueRange acc,
-                                             mlir::Value first,
-                                             mlir::Value step);
+  llvm::SmallVector<mlir::Value>
+  addOutliers(mlir::Value col, mlir::ValueRange rows, mlir::ValueRange acc,
+              mlir::Value first, mlir::Value step);
 
   /// bias, activation and residual on `acc` for output (m, n), then the
   /// store to y.

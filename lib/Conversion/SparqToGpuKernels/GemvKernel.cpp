@@ -1,17 +1,19 @@
-//===- GemvKernel.cpp - warp-per-row quantized GEMV for small M -----------===//
+//===- GemvKernel.cpp - warp-per-rows quantized GEMV for small M ----------===//
 //
 // Part of the sparq project.
 //
 // Decoding multiplies a handful of activation rows with a large packed
 // weight matrix, so the kernel is bound by how fast it streams weights.
-// Each warp owns one output row; lane l reads chunks l, l + 32, ... of the
-// row, each with one (three for 3-bit codes) 128-bit invariant load, so a
-// warp reads 512 contiguous bytes per step. A chunk lies in one
-// quantization group (group sizes are multiples of 32), so it is scaled
-// once after its dot products with every activation row. Codebook entries
-// live one per lane: a code is looked up by shuffling from the lane that
-// holds its entry. The row's CSR outliers are spread over the lanes too;
-// butterfly shuffles reduce the lanes and lane 0 runs the epilogue.
+// Each warp owns 1 to 4 output rows (gemvRowsPerWarp); lane l reads chunks
+// l, l + 32, ... of each row, each with one (three for 3-bit codes) 128-bit
+// invariant load, so a warp reads 512 contiguous bytes of a row per step,
+// and the activations it loads for a chunk serve all of its rows. A chunk
+// lies in one quantization group (group sizes are multiples of 32), so it
+// is scaled once after its dot products with every activation row.
+// Codebook entries live one per lane: a code is looked up by shuffling
+// from the lane that holds its entry. A row's CSR outliers are spread over
+// the lanes too; butterfly shuffles reduce the lanes and lane 0 runs the
+// epilogue.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,12 +36,15 @@ constexpr int64_t kWarpSize = 32;
 /// codes are not all live at once.
 constexpr int64_t kPieceElements = 32;
 
-/// Accumulates, for every activation row, lane `lane`'s chunks of weight
-/// row `row`; returns one partial sum per activation row.
-SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
-                                    Value codebookEntry) {
+/// Accumulates lane `lane`'s chunks of the weight rows `rows` times every
+/// activation row; returns the partial sums, row-major [row][activation
+/// row]. Each activation load serves every weight row.
+SmallVector<SmallVector<Value>>
+accumulateChunks(KernelBuilder &kb, ArrayRef<Value> rows, Value lane,
+                 ArrayRef<Value> codebookEntries) {
   ImplicitLocOpBuilder &b = kb.b;
   const GpuKernelSpec &spec = kb.spec;
+  int64_t numRows = rows.size();
   int64_t chunk = spec.chunkElements();
   int64_t numChunks = spec.k / chunk;
   // Without a ragged last step every lane runs every step, so the loop
@@ -47,7 +52,7 @@ SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
   // again and drop it, so that every lane still joins the codebook
   // shuffles.
   bool ragged = numChunks % kWarpSize != 0;
-  SmallVector<Value> init(spec.m, kb.f32(0.0));
+  SmallVector<Value> init(numRows * spec.m, kb.f32(0.0));
   auto loop = scf::ForOp::create(
       b, kb.index(0), kb.index(numChunks), kb.index(kWarpSize), init,
       [&](OpBuilder &nested, Location loc, Value c0, ValueRange acc) {
@@ -61,56 +66,72 @@ SmallVector<Value> accumulateChunks(KernelBuilder &kb, Value row, Value lane,
           c = k.minIndex(c, numChunks - 1);
         }
         Value kStart = arith::MulIOp::create(nb, c, k.index(chunk));
-        WeightChunk weights = k.loadWeightChunk(row, kStart);
-        Value scale, zeroPoint;
-        if (spec.weights == WeightKind::uniform)
-          std::tie(scale, zeroPoint) = k.groupParams(row, kStart);
+        SmallVector<WeightChunk> weights;
+        SmallVector<std::pair<Value, Value>> params;
+        for (Value row : rows) {
+          weights.push_back(k.loadWeightChunk(row, kStart));
+          if (spec.weights == WeightKind::uniform)
+            params.push_back(k.groupParams(row, kStart));
+        }
+        bool hasZeroPoints = spec.hasZeroPoints;
 
-        SmallVector<Value> dots(spec.m, k.f32(0.0));
+        // dots[r * M + m]: weight row r times activation row m.
+        SmallVector<Value> dots(numRows * spec.m, k.f32(0.0));
         SmallVector<Value> sums(spec.m, k.f32(0.0));
         for (int64_t piece = 0; piece < chunk; piece += kPieceElements) {
           int64_t pieceEnd = std::min(chunk, piece + kPieceElements);
-          SmallVector<Value> w;
-          for (int64_t i = piece; i < pieceEnd; ++i) {
-            if (spec.weights == WeightKind::uniform) {
-              w.push_back(k.weightAsF32(weights, i));
-              continue;
-            }
-            w.push_back(gpu::ShuffleOp::create(
-                            nb, codebookEntry, k.chunkElement(weights, i),
-                            k.i32(kWarpSize), gpu::ShuffleMode::IDX)
-                            .getShuffleResult());
-          }
+          SmallVector<SmallVector<Value>> xs(spec.m);
           for (int64_t m = 0; m < spec.m; ++m) {
             for (int64_t i = piece; i < pieceEnd; i += 4) {
               Value kIdx = arith::AddIOp::create(nb, kStart, k.index(i));
-              SmallVector<Value> xs = k.loadActivations4(k.index(m), kIdx);
-              for (int64_t j = 0; j < 4; ++j) {
-                dots[m] =
-                    math::FmaOp::create(nb, w[i - piece + j], xs[j], dots[m]);
-                if (zeroPoint)
-                  sums[m] = arith::AddFOp::create(nb, sums[m], xs[j]);
+              llvm::append_range(xs[m], k.loadActivations4(k.index(m), kIdx));
+            }
+            if (hasZeroPoints)
+              for (Value x : xs[m])
+                sums[m] = arith::AddFOp::create(nb, sums[m], x);
+          }
+          for (int64_t r = 0; r < numRows; ++r) {
+            for (int64_t i = piece; i < pieceEnd; ++i) {
+              Value w = spec.weights == WeightKind::uniform
+                            ? k.weightAsF32(weights[r], i)
+                            : gpu::ShuffleOp::create(
+                                  nb, codebookEntries[r],
+                                  k.chunkElement(weights[r], i),
+                                  k.i32(kWarpSize), gpu::ShuffleMode::IDX)
+                                  .getShuffleResult();
+              for (int64_t m = 0; m < spec.m; ++m) {
+                Value &dot = dots[r * spec.m + m];
+                dot = math::FmaOp::create(nb, w, xs[m][i - piece], dot);
               }
             }
           }
         }
         SmallVector<Value> next;
-        for (int64_t m = 0; m < spec.m; ++m) {
-          Value contribution = dots[m];
-          if (zeroPoint)
-            contribution = arith::SubFOp::create(
-                nb, contribution,
-                arith::MulFOp::create(nb, zeroPoint, sums[m]));
-          if (scale)
-            contribution = arith::MulFOp::create(nb, scale, contribution);
-          if (active)
-            contribution =
-                arith::SelectOp::create(nb, active, contribution, k.f32(0.0));
-          next.push_back(arith::AddFOp::create(nb, acc[m], contribution));
+        for (int64_t r = 0; r < numRows; ++r) {
+          for (int64_t m = 0; m < spec.m; ++m) {
+            Value contribution = dots[r * spec.m + m];
+            if (spec.weights == WeightKind::uniform) {
+              auto [scale, zeroPoint] = params[r];
+              if (zeroPoint)
+                contribution = arith::SubFOp::create(
+                    nb, contribution,
+                    arith::MulFOp::create(nb, zeroPoint, sums[m]));
+              contribution = arith::MulFOp::create(nb, scale, contribution);
+            }
+            if (active)
+              contribution =
+                  arith::SelectOp::create(nb, active, contribution, k.f32(0.0));
+            next.push_back(
+                arith::AddFOp::create(nb, acc[r * spec.m + m], contribution));
+          }
         }
         scf::YieldOp::create(nb, next);
       });
-  return SmallVector<Value>(loop.getResults());
+  SmallVector<SmallVector<Value>> result(numRows);
+  for (int64_t r = 0; r < numRows; ++r)
+    result[r].assign(loop.getResults().begin() + r * spec.m,
+                     loop.getResults().begin() + (r + 1) * spec.m);
+  return result;
 }
 
 } // namespace
@@ -126,45 +147,70 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
   Value lane = arith::RemUIOp::create(b, tid, kb.index(kWarpSize));
   Value warp = arith::DivUIOp::create(b, tid, kb.index(kWarpSize));
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value row = arith::AddIOp::create(
+  int64_t rowsPerWarp = gemvRowsPerWarp(spec);
+  Value firstRow = arith::MulIOp::create(
       b,
-      arith::MulIOp::create(b, block, kb.index(schedule::kGemvWarpsPerBlock)),
-      warp);
+      arith::AddIOp::create(
+          b,
+          arith::MulIOp::create(b, block,
+                                kb.index(schedule::kGemvWarpsPerBlock)),
+          warp),
+      kb.index(rowsPerWarp));
   // Warp-uniform: a warp past the last row skips everything, shuffles
-  // included.
-  Value rowInRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
-                                           kb.index(spec.n));
-  auto ifRow = scf::IfOp::create(b, rowInRange, /*withElseRegion=*/false);
+  // included. Rows past N in a warp that has some are clamped for reading
+  // and not stored.
+  Value anyRowInRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                              firstRow, kb.index(spec.n));
+  auto ifRows = scf::IfOp::create(b, anyRowInRange, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifRow.thenBlock());
-    Value codebookEntry;
+    b.setInsertionPointToStart(ifRows.thenBlock());
+    SmallVector<Value> rows, readRows;
+    for (int64_t r = 0; r < rowsPerWarp; ++r) {
+      rows.push_back(arith::AddIOp::create(b, firstRow, kb.index(r)));
+      readRows.push_back(kb.minIndex(rows.back(), spec.n - 1));
+    }
+    SmallVector<Value> codebookEntries;
     if (spec.weights == WeightKind::codebook) {
-      // Lane l holds entry l mod 2^bits of the row's codebook.
+      // Lane l holds entry l mod 2^bits of each row's codebook.
       Value slot =
           arith::AndIOp::create(b, lane, kb.index((1 << spec.bits) - 1));
-      codebookEntry =
-          kb.toF32(memref::LoadOp::create(b, args.params, {row, slot}));
+      for (Value row : readRows)
+        codebookEntries.push_back(
+            kb.toF32(memref::LoadOp::create(b, args.params, {row, slot})));
     }
-    SmallVector<Value> acc = accumulateChunks(kb, row, lane, codebookEntry);
+    SmallVector<SmallVector<Value>> acc =
+        accumulateChunks(kb, readRows, lane, codebookEntries);
     SmallVector<Value> xRows;
     for (int64_t m = 0; m < spec.m; ++m)
       xRows.push_back(kb.index(m));
-    if (spec.hasOutliers)
-      acc = kb.addOutliers(row, xRows, acc, lane, kb.index(kWarpSize));
-    for (Value &a : acc)
-      for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2)
-        a = arith::AddFOp::create(b, a,
-                                  gpu::ShuffleOp::create(b, a, offset,
-                                                         kWarpSize,
-                                                         gpu::ShuffleMode::XOR)
-                                      .getShuffleResult());
+    for (int64_t r = 0; r < rowsPerWarp; ++r) {
+      if (spec.hasOutliers)
+        acc[r] = kb.addOutliers(readRows[r], xRows, acc[r], lane,
+                                kb.index(kWarpSize));
+      for (Value &a : acc[r])
+        for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2)
+          a = arith::AddFOp::create(
+              b, a,
+              gpu::ShuffleOp::create(b, a, offset, kWarpSize,
+                                     gpu::ShuffleMode::XOR)
+                  .getShuffleResult());
+    }
     Value isLaneZero =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, kb.index(0));
     auto ifLaneZero = scf::IfOp::create(b, isLaneZero, false);
     b.setInsertionPointToStart(ifLaneZero.thenBlock());
-    for (int64_t m = 0; m < spec.m; ++m)
-      kb.storeOutput(acc[m], xRows[m], row);
+    for (int64_t r = 0; r < rowsPerWarp; ++r) {
+      OpBuilder::InsertionGuard rowGuard(b);
+      if (r > 0) {
+        Value rowInRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                 rows[r], kb.index(spec.n));
+        auto ifRow = scf::IfOp::create(b, rowInRange, false);
+        b.setInsertionPointToStart(ifRow.thenBlock());
+      }
+      for (int64_t m = 0; m < spec.m; ++m)
+        kb.storeOutput(acc[r][m], xRows[m], rows[r]);
+    }
   }
   gpu::ReturnOp::create(b);
 }

@@ -88,7 +88,8 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
   bool isGemv = spec->family == KernelFamily::gemv;
   int64_t threads = isGemv ? 32 * schedule::kGemvWarpsPerBlock
                            : 32 * schedule::kGemmWarpsPerBlock;
-  int64_t gridX = isGemv ? ceilDiv(spec->n, schedule::kGemvWarpsPerBlock)
+  int64_t gridX = isGemv ? ceilDiv(spec->n, schedule::kGemvWarpsPerBlock *
+                                                gemvRowsPerWarp(*spec))
                          : ceilDiv(spec->n, schedule::kGemmBlockCols);
   int64_t gridY = isGemv ? 1 : ceilDiv(spec->m, schedule::kGemmBlockRows);
 

@@ -75,7 +75,7 @@ struct GpuKernelSpec {
 /// The schedule of each family, shared by the launcher (grid and block
 /// sizes) and the kernel body.
 namespace schedule {
-/// GEMV: one warp per output row, 8 warps (rows) per block.
+/// GEMV: 8 warps per block, gemvRowsPerWarp() output rows per warp.
 constexpr int64_t kGemvWarpsPerBlock = 8;
 /// GEMM: 4 warps per block side by side along N; each warp owns a 16 x 32
 /// output tile (4 mma.sync m16n8k16 tiles along N).
@@ -84,6 +84,14 @@ constexpr int64_t kGemmTilesPerWarp = 4;
 constexpr int64_t kGemmBlockRows = 16;
 constexpr int64_t kGemmBlockCols = kGemmWarpsPerBlock * kGemmTilesPerWarp * 8;
 } // namespace schedule
+
+/// Weight rows each GEMV warp owns: with few activation rows, a warp's
+/// activation loads (8 bytes of f32 per 4-bit weight) would outweigh its
+/// weight loads; several weight rows share them. More activation rows
+/// would keep too many activations in registers.
+inline int64_t gemvRowsPerWarp(const GpuKernelSpec &spec) {
+  return spec.m == 1 ? 4 : spec.m == 2 ? 2 : 1;
+}
 
 /// "sm_80" -> 80, "sm_90a" -> 90; 0 if `chip` is not of that form.
 int64_t smVersion(llvm::StringRef chip);

@@ -4,14 +4,14 @@
 
 // Every case of the GPU numerics test (gpu-numerics.mlir) compiles to a
 // cubin through the whole pipeline, with the launch configuration of its
-// family: GEMV blocks of 256 threads own 8 rows each; GEMM blocks of 128
-// threads own 16 x 128 tiles of y.
+// family: GEMV blocks of 256 threads own 8 warps of 4 (M = 1), 2 (M = 2)
+// or 1 row; GEMM blocks of 128 threads own 16 x 128 tiles of y.
 
-// CHECK: COMPILED gemv_s4_g128_bias: __sparq_gpu_gemv_s4_g128_m1_n203_k512_bias_f32_f32_sm_80 grid [26, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_s4_g128_bias: __sparq_gpu_gemv_s4_g128_m1_n203_k512_bias_f32_f32_sm_80 grid [7, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_u4_g64_zp_m3: {{.*}} grid [8, 1, 1] block [256, 1, 1]
-// CHECK: COMPILED gemv_s8_channel_silu_res: {{.*}} grid [17, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_s8_channel_silu_res: {{.*}} grid [9, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_u8_g32_zp_csr: {{.*}} grid [9, 1, 1] block [256, 1, 1]
-// CHECK: COMPILED gemv_lut3_csr: __sparq_gpu_gemv_lut3_m1_n100_k640_csr_f32_i32_i32_f32_sm_80 grid [13, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_lut3_csr: __sparq_gpu_gemv_lut3_m1_n100_k640_csr_f32_i32_i32_f32_sm_80 grid [4, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_lut4_bias_csr_gelu: {{.*}} grid [8, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemm_s4_g128: __sparq_gpu_gemm_s4_g128_m40_n200_k256_bias_f32_f32_sm_80 grid [2, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_u4_g32_zp_csr_relu: {{.*}} grid [2, 1, 1] block [128, 1, 1]

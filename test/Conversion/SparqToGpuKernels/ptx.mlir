@@ -36,10 +36,11 @@
 // SM90A-COUNT-8: .entry
 
 // CHECK-LABEL: .entry __sparq_gpu_gemv_s4_g128_m1_n256_k1024_bias_f32_f32_sm_80(
-// One 16-byte chunk of weights and 8 x 16 bytes of activations per step.
+// M = 1: 4 rows per warp. Per step, one 16-byte chunk of weights per row
+// and 8 x 16 bytes of activations shared by the rows; 4 x 5 shuffles.
 // CHECK-NOT: ld.global.v4
-// CHECK-COUNT-9: ld.global.nc.v4.b32
-// CHECK-COUNT-5: shfl.sync.bfly.b32
+// CHECK-COUNT-12: ld.global.nc.v4.b32
+// CHECK-COUNT-20: shfl.sync.bfly.b32
 // CHECK-NOT: local
 // CHECK: ret;
 func.func @gemv_int4(%x: tensor<1x1024xf32>, %w: tensor<256x512xi8>,
@@ -69,7 +70,7 @@ func.func @gemv_int4_zp_m8(%x: tensor<8x1024xf32>, %w: tensor<256x512xi8>,
 
 // CHECK-LABEL: .entry __sparq_gpu_gemv_s8_g1024_m1_n256_k1024_f32_f32_silu_res_sm_80(
 // CHECK: ld.global.nc.v4.b32
-// CHECK-COUNT-5: shfl.sync.bfly.b32
+// CHECK-COUNT-20: shfl.sync.bfly.b32
 // CHECK: ex2.approx
 // CHECK: ret;
 func.func @gemv_int8_silu(%x: tensor<1x1024xf32>, %w: tensor<256x1024xi8>,
@@ -81,11 +82,12 @@ func.func @gemv_int8_silu(%x: tensor<1x1024xf32>, %w: tensor<256x1024xi8>,
   return %y : tensor<1x256xf32>
 }
 
-// 3-bit codes: 48-byte chunks (three 128-bit loads), 128 lookups per chunk.
+// 3-bit codes: 48-byte chunks (three 128-bit loads), 128 lookups per chunk
+// and row (4 rows).
 // CHECK-LABEL: .entry __sparq_gpu_gemv_lut3_m1_n256_k1024_csr_f32_i32_i32_f32_sm_80(
-// CHECK-COUNT-3: ld.global.nc.v4.b32
-// CHECK-COUNT-128: shfl.sync.idx.b32
-// CHECK-COUNT-5: shfl.sync.bfly.b32
+// CHECK-COUNT-12: ld.global.nc.v4.b32
+// CHECK-COUNT-512: shfl.sync.idx.b32
+// CHECK-COUNT-20: shfl.sync.bfly.b32
 // CHECK-NOT: local
 // CHECK: ret;
 func.func @gemv_lut3_csr(%x: tensor<1x1024xf32>, %idx: tensor<256x384xi8>,
@@ -99,10 +101,11 @@ func.func @gemv_lut3_csr(%x: tensor<1x1024xf32>, %idx: tensor<256x384xi8>,
   return %y : tensor<1x256xf32>
 }
 
+// M = 2: 2 rows per warp.
 // CHECK-LABEL: .entry __sparq_gpu_gemv_lut4_m2_n256_k1024_f16_sm_80(
 // CHECK: ld.global.nc.v4.b32
-// CHECK-COUNT-32: shfl.sync.idx.b32
-// CHECK-COUNT-10: shfl.sync.bfly.b32
+// CHECK-COUNT-64: shfl.sync.idx.b32
+// CHECK-COUNT-20: shfl.sync.bfly.b32
 // CHECK: ret;
 func.func @gemv_lut4(%x: tensor<2x1024xf32>, %idx: tensor<256x512xi8>,
                      %cb: tensor<256x16xf16>) -> tensor<2x256xf32> {

@@ -32,7 +32,7 @@ from sparq import reference
 CASES = [
     ("gemv_s4_g128_bias", "qmatmul", 4, True, 1, 203, 512, 128, False, True, False, None, False),
     ("gemv_u4_g64_zp_m3", "qmatmul", 4, False, 3, 64, 384, 64, True, False, False, None, False),
-    ("gemv_s8_channel_silu_res", "qmatmul", 8, True, 2, 130, 1024, 1024, False, False, False, "silu", True),
+    ("gemv_s8_channel_silu_res", "qmatmul", 8, True, 2, 131, 1024, 1024, False, False, False, "silu", True),
     ("gemv_u8_g32_zp_csr", "qmatmul", 8, False, 8, 72, 256, 32, True, True, True, None, False),
     ("gemv_lut3_csr", "lut", 3, False, 1, 100, 640, 0, False, False, True, None, False),
     ("gemv_lut4_bias_csr_gelu", "lut", 4, False, 4, 64, 288, 0, False, True, True, "gelu", False),

@@ -36,6 +36,72 @@ constexpr int64_t kWarpSize = 32;
 /// codes are not all live at once.
 constexpr int64_t kPieceElements = 32;
 
+/// Adds one chunk per weight row (loaded at `kStart`) times every
+/// activation row to `acc` ([row][activation row]); `active` (if set) is
+/// false for a lane past the last chunk, whose products are dropped.
+SmallVector<Value> accumulateChunk(KernelBuilder &k, Value kStart, Value active,
+                                   ArrayRef<WeightChunk> weights,
+                                   ArrayRef<std::pair<Value, Value>> params,
+                                   ArrayRef<Value> codebookEntries,
+                                   ValueRange acc) {
+  ImplicitLocOpBuilder &nb = k.b;
+  const GpuKernelSpec &spec = k.spec;
+  int64_t numRows = weights.size();
+  int64_t chunk = spec.chunkElements();
+  bool hasZeroPoints = spec.hasZeroPoints;
+
+  // dots[r * M + m]: weight row r times activation row m.
+  SmallVector<Value> dots(numRows * spec.m, k.f32(0.0));
+  SmallVector<Value> sums(spec.m, k.f32(0.0));
+  for (int64_t piece = 0; piece < chunk; piece += kPieceElements) {
+    int64_t pieceEnd = std::min(chunk, piece + kPieceElements);
+    SmallVector<SmallVector<Value>> xs(spec.m);
+    for (int64_t m = 0; m < spec.m; ++m) {
+      for (int64_t i = piece; i < pieceEnd; i += 4) {
+        Value kIdx = arith::AddIOp::create(nb, kStart, k.index(i));
+        llvm::append_range(xs[m], k.loadActivations4(k.index(m), kIdx));
+      }
+      if (hasZeroPoints)
+        for (Value x : xs[m])
+          sums[m] = arith::AddFOp::create(nb, sums[m], x);
+    }
+    for (int64_t r = 0; r < numRows; ++r) {
+      for (int64_t i = piece; i < pieceEnd; ++i) {
+        Value w = spec.weights == WeightKind::uniform
+                      ? k.weightAsF32(weights[r], i)
+                      : gpu::ShuffleOp::create(nb, codebookEntries[r],
+                                               k.chunkElement(weights[r], i),
+                                               k.i32(kWarpSize),
+                                               gpu::ShuffleMode::IDX)
+                            .getShuffleResult();
+        for (int64_t m = 0; m < spec.m; ++m) {
+          Value &dot = dots[r * spec.m + m];
+          dot = math::FmaOp::create(nb, w, xs[m][i - piece], dot);
+        }
+      }
+    }
+  }
+  SmallVector<Value> next;
+  for (int64_t r = 0; r < numRows; ++r) {
+    for (int64_t m = 0; m < spec.m; ++m) {
+      Value contribution = dots[r * spec.m + m];
+      if (spec.weights == WeightKind::uniform) {
+        auto [scale, zeroPoint] = params[r];
+        if (zeroPoint)
+          contribution = arith::SubFOp::create(
+              nb, contribution, arith::MulFOp::create(nb, zeroPoint, sums[m]));
+        contribution = arith::MulFOp::create(nb, scale, contribution);
+      }
+      if (active)
+        contribution =
+            arith::SelectOp::create(nb, active, contribution, k.f32(0.0));
+      next.push_back(
+          arith::AddFOp::create(nb, acc[r * spec.m + m], contribution));
+    }
+  }
+  return next;
+}
+
 /// Accumulates lane `lane`'s chunks of the weight rows `rows` times every
 /// activation row; returns the partial sums, row-major [row][activation
 /// row]. Each activation load serves every weight row.
@@ -47,85 +113,51 @@ accumulateChunks(KernelBuilder &kb, ArrayRef<Value> rows, Value lane,
   int64_t numRows = rows.size();
   int64_t chunk = spec.chunkElements();
   int64_t numChunks = spec.k / chunk;
+  // Two chunks per lane and step when there are enough: twice the weight
+  // loads in flight, which a warp per 4 rows needs to cover DRAM latency.
+  int64_t unroll = numChunks >= 2 * kWarpSize ? 2 : 1;
+  int64_t step = unroll * kWarpSize;
   // Without a ragged last step every lane runs every step, so the loop
   // needs no masking; with one, lanes past the end read the last chunk
   // again and drop it, so that every lane still joins the codebook
   // shuffles.
-  bool ragged = numChunks % kWarpSize != 0;
+  bool ragged = numChunks % step != 0;
   SmallVector<Value> init(numRows * spec.m, kb.f32(0.0));
   auto loop = scf::ForOp::create(
-      b, kb.index(0), kb.index(numChunks), kb.index(kWarpSize), init,
+      b, kb.index(0), kb.index(numChunks), kb.index(step), init,
       [&](OpBuilder &nested, Location loc, Value c0, ValueRange acc) {
         ImplicitLocOpBuilder nb(loc, nested);
         KernelBuilder k(nb, spec, kb.args);
-        Value c = arith::AddIOp::create(nb, c0, lane);
-        Value active;
-        if (ragged) {
-          active = arith::CmpIOp::create(nb, arith::CmpIPredicate::ult, c,
-                                         k.index(numChunks));
-          c = k.minIndex(c, numChunks - 1);
-        }
-        Value kStart = arith::MulIOp::create(nb, c, k.index(chunk));
-        SmallVector<WeightChunk> weights;
-        SmallVector<std::pair<Value, Value>> params;
-        for (Value row : rows) {
-          weights.push_back(k.loadWeightChunk(row, kStart));
-          if (spec.weights == WeightKind::uniform)
-            params.push_back(k.groupParams(row, kStart));
-        }
-        bool hasZeroPoints = spec.hasZeroPoints;
-
-        // dots[r * M + m]: weight row r times activation row m.
-        SmallVector<Value> dots(numRows * spec.m, k.f32(0.0));
-        SmallVector<Value> sums(spec.m, k.f32(0.0));
-        for (int64_t piece = 0; piece < chunk; piece += kPieceElements) {
-          int64_t pieceEnd = std::min(chunk, piece + kPieceElements);
-          SmallVector<SmallVector<Value>> xs(spec.m);
-          for (int64_t m = 0; m < spec.m; ++m) {
-            for (int64_t i = piece; i < pieceEnd; i += 4) {
-              Value kIdx = arith::AddIOp::create(nb, kStart, k.index(i));
-              llvm::append_range(xs[m], k.loadActivations4(k.index(m), kIdx));
-            }
-            if (hasZeroPoints)
-              for (Value x : xs[m])
-                sums[m] = arith::AddFOp::create(nb, sums[m], x);
+        // Every load of the step first, then the arithmetic.
+        struct ChunkLoads {
+          Value kStart, active;
+          SmallVector<WeightChunk> weights;
+          SmallVector<std::pair<Value, Value>> params;
+        };
+        SmallVector<ChunkLoads> chunks(unroll);
+        for (auto [u, loads] : llvm::enumerate(chunks)) {
+          Value c = arith::AddIOp::create(
+              nb, c0,
+              arith::AddIOp::create(
+                  nb, lane, k.index(static_cast<int64_t>(u) * kWarpSize)));
+          if (ragged) {
+            loads.active = arith::CmpIOp::create(nb, arith::CmpIPredicate::ult,
+                                                 c, k.index(numChunks));
+            c = k.minIndex(c, numChunks - 1);
           }
-          for (int64_t r = 0; r < numRows; ++r) {
-            for (int64_t i = piece; i < pieceEnd; ++i) {
-              Value w = spec.weights == WeightKind::uniform
-                            ? k.weightAsF32(weights[r], i)
-                            : gpu::ShuffleOp::create(
-                                  nb, codebookEntries[r],
-                                  k.chunkElement(weights[r], i),
-                                  k.i32(kWarpSize), gpu::ShuffleMode::IDX)
-                                  .getShuffleResult();
-              for (int64_t m = 0; m < spec.m; ++m) {
-                Value &dot = dots[r * spec.m + m];
-                dot = math::FmaOp::create(nb, w, xs[m][i - piece], dot);
-              }
-            }
+          loads.kStart = arith::MulIOp::create(nb, c, k.index(chunk));
+          for (Value row : rows) {
+            loads.weights.push_back(k.loadWeightChunk(row, loads.kStart));
+            if (spec.weights == WeightKind::uniform)
+              loads.params.push_back(k.groupParams(row, loads.kStart));
           }
         }
-        SmallVector<Value> next;
-        for (int64_t r = 0; r < numRows; ++r) {
-          for (int64_t m = 0; m < spec.m; ++m) {
-            Value contribution = dots[r * spec.m + m];
-            if (spec.weights == WeightKind::uniform) {
-              auto [scale, zeroPoint] = params[r];
-              if (zeroPoint)
-                contribution = arith::SubFOp::create(
-                    nb, contribution,
-                    arith::MulFOp::create(nb, zeroPoint, sums[m]));
-              contribution = arith::MulFOp::create(nb, scale, contribution);
-            }
-            if (active)
-              contribution =
-                  arith::SelectOp::create(nb, active, contribution, k.f32(0.0));
-            next.push_back(
-                arith::AddFOp::create(nb, acc[r * spec.m + m], contribution));
-          }
-        }
-        scf::YieldOp::create(nb, next);
+        SmallVector<Value> running(acc);
+        for (ChunkLoads &loads : chunks)
+          running =
+              accumulateChunk(k, loads.kStart, loads.active, loads.weights,
+                              loads.params, codebookEntries, running);
+        scf::YieldOp::create(nb, running);
       });
   SmallVector<SmallVector<Value>> result(numRows);
   for (int64_t r = 0; r < numRows; ++r)

@@ -100,10 +100,18 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   kernel.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  if (isGemv)
+  if (isGemv) {
     buildGemvKernel(kernel, *spec);
-  else
+  } else {
+    // Left to itself, ptxas caps the uniform-weight GEMM at 96 registers
+    // and spills; 128 still lets 4 blocks share an SM. The codebook GEMM
+    // keeps its lookups in flight up to any cap it is given and spills at
+    // it, while it fits without one.
+    if (spec->weights == WeightKind::uniform)
+      kernel->setAttr(NVVM::NVVMDialect::getMaxnregAttrName(),
+                      b.getI32IntegerAttr(schedule::kGemmMaxRegisters));
     buildGemmKernel(kernel, *spec);
+  }
 
   launcher->removeAttr(kGpuKernelAttrName);
   Block *entry = launcher.addEntryBlock();

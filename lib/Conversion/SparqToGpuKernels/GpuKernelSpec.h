@@ -83,6 +83,7 @@ constexpr int64_t kGemmWarpsPerBlock = 4;
 constexpr int64_t kGemmTilesPerWarp = 4;
 constexpr int64_t kGemmBlockRows = 16;
 constexpr int64_t kGemmBlockCols = kGemmWarpsPerBlock * kGemmTilesPerWarp * 8;
+constexpr int32_t kGemmMaxRegisters = 128;
 } // namespace schedule
 
 /// Weight rows each GEMV warp owns: with few activation rows, a warp's

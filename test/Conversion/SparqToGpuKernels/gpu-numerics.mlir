@@ -7,6 +7,7 @@
 
 // CHECK-NOT: FAIL
 // CHECK: PASS gemv_s4_g128_bias
+// CHECK: PASS gemv_s4_g32_unrolled_ragged
 // CHECK: PASS gemv_u4_g64_zp_m3
 // CHECK: PASS gemv_s8_channel_silu_res
 // CHECK: PASS gemv_u8_g32_zp_csr

@@ -2,8 +2,8 @@
 
 // The GEMV launcher launches blocks of 256 threads = 8 warps of 2 rows
 // (M = 2) each; the kernel lives in the gpu.module of its chip. Each lane
-// walks its chunks (32 int4 weights per row, one invariant 16-byte load
-// kept whole by a freeze), flips the sign bits once per word, turns fields
+// walks its chunks, two per step (32 int4 weights per row, one invariant
+// 16-byte load kept whole by a freeze; all 4 loads first), flips the sign bits once per word, turns fields
 // into floats through the mantissa of 2^23 (0x4B000008 = 8388608 + 8 for
 // signed int4), scales each chunk once, reduces with five butterfly
 // shuffles per output, and lane 0 adds the bias and stores; the second row
@@ -12,7 +12,7 @@
 // CHECK-NOT: sparq.gpu_kernel
 // CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
 // CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
-// CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemv_s4 blocks in (%[[C4]], %{{.*}}, %{{.*}}) threads in (%[[C256]], %{{.*}}, %{{.*}}) args(%arg0 : memref<2x2048xf32, strided<[?, 1], offset: ?>>
+// CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemv_s4 blocks in (%[[C4]], %{{.*}}, %{{.*}}) threads in (%[[C256]], %{{.*}}, %{{.*}}) args(%arg0 : memref<2x4096xf32, strided<[?, 1], offset: ?>>
 // CHECK: gpu.module @sparq_kernels_sm_80 [#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">]
 // CHECK: gpu.func @gemv_s4({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // CHECK-DAG: %[[MAGIC:.*]] = arith.constant 1258291200 : i32
@@ -26,7 +26,8 @@
 // CHECK: %[[WORDS:.*]] = llvm.freeze %[[LOAD]] : vector<4xi32>
 // CHECK: %[[W0:.*]] = vector.extract %[[WORDS]][0]
 // CHECK: %[[B0:.*]] = arith.xori %[[W0]], %[[SIGNS]] : i32
-// CHECK: memref.load %arg2{{.*}} : memref<64x16xf16
+// CHECK: memref.load %arg2{{.*}} : memref<64x32xf16
+// CHECK-COUNT-3: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
 // CHECK: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
 // CHECK: %[[FIELD:.*]] = arith.andi %[[B0]], %{{.*}} : i32
 // CHECK: %[[BITS:.*]] = arith.ori %[[FIELD]], %[[MAGIC]] : i32
@@ -44,7 +45,7 @@
 // CHECK: memref.store %{{.*}}, %arg4
 // CHECK: memref.store %{{.*}}, %arg4
 // CHECK: gpu.return
-func.func private @gemv_s4(memref<2x2048xf32, strided<[?, 1], offset: ?>>, memref<64x1024xi8, strided<[?, 1], offset: ?>>, memref<64x16xf16, strided<[?, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<2x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 128 : i64, k = 2048 : i64, m = 2 : i64, n = 64 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+func.func private @gemv_s4(memref<2x4096xf32, strided<[?, 1], offset: ?>>, memref<64x2048xi8, strided<[?, 1], offset: ?>>, memref<64x32xf16, strided<[?, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<2x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 128 : i64, k = 4096 : i64, m = 2 : i64, n = 64 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
 
 // -----
 
@@ -68,7 +69,7 @@ func.func private @gemv_s4(memref<2x2048xf32, strided<[?, 1], offset: ?>>, memre
 // CHECK: scf.yield
 // CHECK-COUNT-5: gpu.shuffle xor
 // CHECK: gpu.return
-func.func private @gemv_lut4(memref<1x2048xf32, strided<[?, 1], offset: ?>>, memref<64x1024xi8, strided<[?, 1], offset: ?>>, memref<64x16xf32, strided<[?, 1], offset: ?>>, memref<65xi32, strided<[1], offset: ?>>, memref<10xi32, strided<[1], offset: ?>>, memref<10xf32, strided<[1], offset: ?>>, memref<1x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_90a", family = "gemv", group_size = 2048 : i64, k = 2048 : i64, m = 1 : i64, n = 64 : i64, outliers = true, residual = false, signed = false, weights = "codebook", zero_points = false}}
+func.func private @gemv_lut4(memref<1x4096xf32, strided<[?, 1], offset: ?>>, memref<64x2048xi8, strided<[?, 1], offset: ?>>, memref<64x16xf32, strided<[?, 1], offset: ?>>, memref<65xi32, strided<[1], offset: ?>>, memref<10xi32, strided<[1], offset: ?>>, memref<10xf32, strided<[1], offset: ?>>, memref<1x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_90a", family = "gemv", group_size = 4096 : i64, k = 4096 : i64, m = 1 : i64, n = 64 : i64, outliers = true, residual = false, signed = false, weights = "codebook", zero_points = false}}
 
 // -----
 
@@ -76,13 +77,14 @@ func.func private @gemv_lut4(memref<1x2048xf32, strided<[?, 1], offset: ?>>, mem
 // (N = 200: 2 blocks, M = 40: 3 blocks). Per K block of 128, each lane
 // loads one chunk per tile, and per step of 16 k it feeds four
 // mma.sync m16n8k16 with f16 fragments; the epilogue is guarded per
-// element.
+// element. The kernel may use 128 registers (ptxas would otherwise stop at
+// 96 and spill).
 // CHECK-LABEL: func.func private @gemm_u4
 // CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
 // CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
 // CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemm_u4 blocks in (%[[C2]], %[[C3]], %{{.*}}) threads in (%[[C128]], %{{.*}}, %{{.*}})
-// CHECK: gpu.func @gemm_u4({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: gpu.func @gemm_u4({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.maxnreg = 128 : i32}
 // CHECK: gpu.block_id y
 // CHECK: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
 // CHECK-COUNT-4: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>

@@ -31,6 +31,7 @@ from sparq import reference
 # a ragged chunk loop or clamped GEMM tiles are exercised.
 CASES = [
     ("gemv_s4_g128_bias", "qmatmul", 4, True, 1, 203, 512, 128, False, True, False, None, False),
+    ("gemv_s4_g32_unrolled_ragged", "qmatmul", 4, True, 1, 37, 2560, 32, False, False, True, "gelu_tanh", False),
     ("gemv_u4_g64_zp_m3", "qmatmul", 4, False, 3, 64, 384, 64, True, False, False, None, False),
     ("gemv_s8_channel_silu_res", "qmatmul", 8, True, 2, 131, 1024, 1024, False, False, False, "silu", True),
     ("gemv_u8_g32_zp_csr", "qmatmul", 8, False, 8, 72, 256, 32, True, True, True, None, False),
@@ -90,6 +91,8 @@ def make_case(case, rng):
         y = np.maximum(y, 0)
     elif activation == "silu":
         y = y / (1 + np.exp(-y))
+    elif activation == "gelu_tanh":
+        y = 0.5 * y * (1 + np.tanh(np.sqrt(2 / np.pi) * (y + 0.044715 * y**3)))
     elif activation == "gelu":
         from math import erf
         y = 0.5 * y * (1 + np.vectorize(erf)(y / np.sqrt(2)))
@@ -250,12 +253,24 @@ class Cuda:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sparq-opt", required=True)
+    parser.add_argument("--sparq-opt")
     parser.add_argument("--arch", help="sm_XX[a]; default: the GPU's")
     parser.add_argument("--compile-only", action="store_true",
                         help="compile every case and check the cubins, "
                              "without a GPU")
+    parser.add_argument("--write-cases", metavar="FILE",
+                        help="only write every case's function into one "
+                             "MLIR module")
     args = parser.parse_args()
+    if args.write_cases:
+        rng = np.random.default_rng(8)
+        with open(args.write_cases, "w") as f:
+            for case in CASES:
+                data, _ = make_case(case, rng)
+                f.write(case_mlir(case, data)[0] + "\n")
+        return 0
+    if not args.sparq_opt:
+        parser.error("--sparq-opt is required")
     cuda = None if args.compile_only else Cuda()
     arch = args.arch
     if not arch:

@@ -28,3 +28,26 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.sparq_src_root, "python"),
     append_path=True)
+
+# `ptxas`: the CUDA toolkit is installed, so generated PTX can be checked
+# with ptxas (%ptxas, %cuda_toolkit). `cuda`: a GPU is usable (nvidia-smi
+# lists one), so GPU numerics tests can run.
+import shutil
+import subprocess
+
+cuda_toolkit = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+if os.access(os.path.join(cuda_toolkit, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(
+        ("%ptxas", os.path.join(cuda_toolkit, "bin", "ptxas")))
+    config.substitutions.append(("%cuda_toolkit", cuda_toolkit))
+
+smi = shutil.which("nvidia-smi")
+if smi:
+    try:
+        listing = subprocess.run([smi, "-L"], capture_output=True, text=True,
+                                 timeout=30)
+        if listing.returncode == 0 and "GPU" in listing.stdout:
+            config.available_features.add("cuda")
+    except (OSError, subprocess.TimeoutExpired):
+        pass

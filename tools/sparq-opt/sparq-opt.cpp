@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Conversion/Passes.h"
+#include "sparq/Conversion/SparqToGpuKernels/SparqToGpuKernels.h"
 #include "sparq/Dialect/Sparq/IR/SparqDialect.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Quantization/Passes.h"
@@ -18,6 +19,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -28,11 +30,14 @@ int main(int argc, char **argv) {
   sparq::registerSparqQuantizationPasses();
   sparq::registerQuantizationPipelines();
   sparq::cpu::registerCpuPipelines();
+  sparq::registerSparqGpuKernelPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<sparq::SparqDialect>();
+  // gpu-module-to-binary translates the kernels' gpu.modules to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "sparq optimizer driver\n", registry));

@@ -149,6 +149,95 @@ def GenerateSparqCpuKernels : Pass<"generate-sparq-cpu-kernels",
   ];
 }
 
+def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
+                                    "::mlir::ModuleOp"> {
+  let summary = "Lower quantized matmuls to launches of generated CUDA "
+                "kernels";
+  let description = [{
+    Rewrites `sparq.qmatmul` ops with 4- or 8-bit weights (signed, or
+    unsigned with zero points of any integer or float type), per-output-
+    channel scales and a group size that is a multiple of 32 (per-channel
+    included), and `sparq.lut_matmul` ops with 3- or 4-bit codebooks, whose
+    activations are f32 with static shapes, into calls of launcher
+    functions on the operands' buffers. Bias, CSR outliers and the
+    activation / residual epilogue go into the same kernel.
+
+    Ops with at most `gemv-max-rows` activation rows use the GEMV kernels:
+    each warp owns an output row and streams its packed weights in 16-byte
+    loads (48 bytes for 3-bit codes), unpacks and dequantizes them in
+    registers, multiplies them with every activation row, adds the row's
+    CSR outliers and reduces with warp shuffles. Larger M uses the
+    tensor-core GEMM kernels (`mma.sync` m16n8k16, f16 operands, f32
+    accumulation), which need K to be a multiple of 128 (64 for 8-bit
+    weights) and have no 3-bit codebook variant.
+
+    Ops no kernel covers are left for `convert-sparq-to-linalg` with a
+    remark that says why. `generate-sparq-gpu-kernels` writes the launcher
+    bodies and the kernels after bufferization.
+
+    Example:
+
+    ```
+    sparq-opt --convert-sparq-to-gpu-kernels=gpu-arch=sm_90a \
+        --one-shot-bufferize --generate-sparq-gpu-kernels model.mlir
+    ```
+  }];
+  let options = [
+    Option<"gpuArch", "gpu-arch", "std::string", /*default=*/"\"sm_80\"",
+           "Target GPU (sm_80, sm_86, sm_89, sm_90, sm_90a, ...); the "
+           "kernels need sm_80 or newer">,
+    Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
+           "Largest M (product of the activations' leading dims) for the "
+           "GEMV kernels; larger M uses the tensor-core GEMM kernels">,
+  ];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def GenerateSparqGpuKernels : Pass<"generate-sparq-gpu-kernels",
+                                   "::mlir::ModuleOp"> {
+  let summary = "Write the CUDA kernels and launchers that "
+                "convert-sparq-to-gpu-kernels declared";
+  let description = [{
+    Each function declaration with a `sparq.gpu_kernel` attribute gets a
+    body that launches (`gpu.launch_func`) a kernel this pass builds in the
+    `gpu.module` `@sparq_kernels_<chip>` (with an `#nvvm.target` for that
+    chip) from gpu, arith, vector, memref, scf, nvgpu and llvm ops:
+
+    - GEMV (M up to `gemv-max-rows`): 256 threads, 8 warps, one output row
+      per warp; each lane reads 16-byte chunks of packed weights with
+      invariant global loads (`ld.global.nc.v4`), unpacks and dequantizes
+      them in registers (codebook entries are fetched from the lane that
+      holds them with an index shuffle), multiplies them with each
+      activation row, adds the row's CSR outliers, reduces the lanes with
+      butterfly shuffles and lane 0 runs the epilogue.
+    - GEMM: 128 threads, 4 warps side by side along N, a 16 x 32 output
+      tile per warp (four `nvgpu.mma.sync` m16n8k16 tiles, f16 operands,
+      f32 accumulators). K is permuted within each 4-lane group so that a
+      lane's 16-byte weight chunk holds exactly the B fragment elements it
+      needs; the activations are read in the same order.
+
+    The module is marked `gpu.container_module`. Lower the kernels with
+    `convert-gpu-to-nvvm`, `convert-nvgpu-to-nvvm` and
+    `gpu-module-to-binary` (see `addSparqGpuModuleToBinaryPasses`).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def ConvertStridedCopiesToLinalg : Pass<"convert-strided-copies-to-linalg"> {
   let summary = "Rewrite memref.copy between non-contiguous buffers as "
                 "linalg.copy";

@@ -1,0 +1,320 @@
+//===- GpuKernelCalls.cpp - quantized matmuls as GPU kernel launches ------===//
+//
+// Part of the sparq project.
+//
+// convert-sparq-to-gpu-kernels: replaces the sparq.qmatmul and
+// sparq.lut_matmul ops the CUDA kernels cover by calls of launcher
+// declarations on the operands' buffers; generate-sparq-gpu-kernels gives
+// the launchers their bodies after bufferization. Every op left alone gets
+// a remark saying why.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuKernelSpec.h"
+
+#include "sparq/Conversion/Passes.h"
+#include "sparq/Conversion/SparqToGpuKernels/SparqToGpuKernels.h"
+#include "sparq/Dialect/Sparq/IR/SparqOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace sparq {
+#define GEN_PASS_DEF_CONVERTSPARQTOGPUKERNELS
+#include "sparq/Conversion/Passes.h.inc"
+} // namespace sparq
+
+using namespace mlir;
+using namespace sparq;
+using namespace sparq::gpu_kernels;
+
+namespace {
+
+/// A memref type for a launcher argument: any offset and row stride, unit
+/// innermost stride, so every buffer of the tensor casts to it.
+MemRefType argType(ArrayRef<int64_t> shape, Type element) {
+  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
+  strides.back() = 1;
+  return MemRefType::get(shape, element,
+                         StridedLayoutAttr::get(element.getContext(),
+                                                ShapedType::kDynamic, strides));
+}
+
+/// `tensor` ([..., C]) as [rows, C]: leading dims collapsed, or a unit row
+/// added to a vector.
+Value flattenToRows(RewriterBase &rewriter, Location loc, Value tensor,
+                    int64_t rows) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 2)
+    return tensor;
+  auto flatType = RankedTensorType::get({rows, type.getShape().back()},
+                                        type.getElementType());
+  if (type.getRank() == 1)
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, flatType, tensor,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(type.getRank() - 1);
+  return tensor::CollapseShapeOp::create(rewriter, loc, flatType, tensor,
+                                         groups);
+}
+
+/// The [M, N] result of a launcher as the op's result type.
+Value unflattenRows(RewriterBase &rewriter, Location loc, Value result,
+                    RankedTensorType resultType) {
+  if (resultType.getRank() == 1)
+    return tensor::CollapseShapeOp::create(
+        rewriter, loc, resultType, result,
+        SmallVector<ReassociationIndices>{{0, 1}});
+  if (resultType.getRank() == 2)
+    return result;
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d + 1 < resultType.getRank(); ++d)
+    groups[0].push_back(d);
+  groups[1].push_back(resultType.getRank() - 1);
+  return tensor::ExpandShapeOp::create(rewriter, loc, resultType, result,
+                                       groups);
+}
+
+/// Checks what every kernel needs of an op's activations, result and
+/// outliers and fills the shape fields of `spec`; returns why not, or "".
+std::string checkCommon(Value input, RankedTensorType resultType,
+                        Value outlierValues, GpuKernelSpec &spec) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (!inputType.getElementType().isF32())
+    return "activations are not f32";
+  if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
+    return "dynamic shapes";
+  spec.k = inputType.getShape().back();
+  spec.m = inputType.getNumElements() / std::max<int64_t>(spec.k, 1);
+  spec.n = resultType.getShape().back();
+  if (spec.m == 0 || spec.n == 0 || spec.k == 0)
+    return "empty matmul";
+  if (outlierValues &&
+      !cast<RankedTensorType>(outlierValues.getType()).hasStaticShape())
+    return "dynamic outlier count";
+  return "";
+}
+
+/// Picks GEMV or GEMM from M and checks what the family needs.
+std::string chooseFamily(GpuKernelSpec &spec, int64_t gemvMaxRows) {
+  if (spec.k % spec.chunkElements() != 0)
+    return llvm::formatv("K = {0} is not a multiple of {1}, the elements "
+                         "of a lane's chunk of {2}-bit weights",
+                         spec.k, spec.chunkElements(), spec.bits)
+        .str();
+  if (spec.m <= gemvMaxRows) {
+    spec.family = KernelFamily::gemv;
+    return "";
+  }
+  spec.family = KernelFamily::gemm;
+  if (spec.weights == WeightKind::codebook && spec.bits == 3)
+    return llvm::formatv("M = {0} needs the GEMM kernel, which has no 3-bit "
+                         "codebook variant",
+                         spec.m)
+        .str();
+  int64_t kBlock = 4 * spec.chunkElements();
+  if (spec.k % kBlock != 0)
+    return llvm::formatv("M = {0} needs the GEMM kernel, whose K blocks are "
+                         "{1}, but K = {2}",
+                         spec.m, kBlock, spec.k)
+        .str();
+  return "";
+}
+
+std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
+                              GpuKernelSpec &spec) {
+  spec.weights = WeightKind::uniform;
+  std::string common =
+      checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
+  if (!common.empty())
+    return common;
+  auto storage = cast<IntegerType>(op.getStorageType());
+  spec.bits = storage.getWidth();
+  spec.isSigned = storage.isSigned();
+  if (spec.bits != 4 && spec.bits != 8)
+    return llvm::formatv("{0}-bit weights (kernels exist for 4 and 8 bits)",
+                         spec.bits)
+        .str();
+  ArrayRef<int64_t> scaleShape = op.getScales().getType().getShape();
+  if (scaleShape[0] != spec.n)
+    return "scales are not per output channel";
+  spec.groupSize = spec.k / scaleShape[1];
+  if (spec.groupSize % 32 != 0)
+    return llvm::formatv("group size {0} is not a multiple of 32",
+                         spec.groupSize)
+        .str();
+  spec.hasZeroPoints = static_cast<bool>(op.getZeroPoints());
+  spec.hasBias = static_cast<bool>(op.getBias());
+  spec.hasOutliers = static_cast<bool>(op.getOutlierRowPtr());
+  spec.activation = op.getActivationKind();
+  spec.hasResidual = static_cast<bool>(op.getResidual());
+  return chooseFamily(spec, gemvMaxRows);
+}
+
+std::string unsupportedReason(LutMatmulOp op, int64_t gemvMaxRows,
+                              GpuKernelSpec &spec) {
+  spec.weights = WeightKind::codebook;
+  std::string common =
+      checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
+  if (!common.empty())
+    return common;
+  spec.bits = op.getBits();
+  if (spec.bits != 3 && spec.bits != 4)
+    return llvm::formatv("{0}-bit codebooks (kernels exist for 3 and 4 bits)",
+                         spec.bits)
+        .str();
+  spec.groupSize = spec.k;
+  spec.hasBias = static_cast<bool>(op.getBias());
+  spec.hasOutliers = static_cast<bool>(op.getOutlierRowPtr());
+  spec.activation = op.getActivationKind();
+  spec.hasResidual = static_cast<bool>(op.getResidual());
+  return chooseFamily(spec, gemvMaxRows);
+}
+
+/// The launcher declaration for `spec`, created once per module.
+func::FuncOp getOrCreateLauncher(ModuleOp module, const GpuKernelSpec &spec,
+                                 TypeRange argTypes, RewriterBase &rewriter) {
+  std::string name = spec.name(argTypes);
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(rewriter, module.getLoc(), name,
+                                   rewriter.getFunctionType(argTypes, {}));
+  func.setPrivate();
+  func->setAttr(kGpuKernelAttrName, spec.toAttr(module.getContext()));
+  return func;
+}
+
+/// Replaces `op` by a launcher call on `operands` (already in argument
+/// order, activations and residual as [M, ...] tensors).
+void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
+                           ArrayRef<Value> operands, RewriterBase &rewriter) {
+  Location loc = op->getLoc();
+  SmallVector<Value> args;
+  SmallVector<Type> types;
+  for (Value tensor : operands) {
+    auto tensorType = cast<RankedTensorType>(tensor.getType());
+    MemRefType type =
+        argType(tensorType.getShape(), tensorType.getElementType());
+    args.push_back(bufferization::ToBufferOp::create(rewriter, loc, type,
+                                                     tensor,
+                                                     /*readOnly=*/true));
+    types.push_back(type);
+  }
+  auto outType = MemRefType::get({spec.m, spec.n}, rewriter.getF32Type());
+  // 256-byte alignment, as cuMemAlloc gives: the kernels store y with
+  // plain stores but read every other buffer in 16-byte vectors.
+  Value out = memref::AllocOp::create(rewriter, loc, outType, ValueRange{},
+                                      rewriter.getI64IntegerAttr(256));
+  args.push_back(out);
+  types.push_back(outType);
+  func::FuncOp launcher = getOrCreateLauncher(op->getParentOfType<ModuleOp>(),
+                                              spec, types, rewriter);
+  func::CallOp::create(rewriter, loc, launcher, args);
+  Value result = bufferization::ToTensorOp::create(
+      rewriter, loc,
+      RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
+      /*restrict=*/true, /*writable=*/true);
+  rewriter.replaceOp(
+      op, unflattenRows(rewriter, loc, result,
+                        cast<RankedTensorType>(op->getResult(0).getType())));
+}
+
+void lowerToLauncherCall(QMatmulOp op, const GpuKernelSpec &spec,
+                         RewriterBase &rewriter) {
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> operands = {
+      flattenToRows(rewriter, loc, op.getInput(), spec.m), op.getWeights(),
+      op.getScales()};
+  if (spec.hasZeroPoints)
+    operands.push_back(op.getZeroPoints());
+  if (spec.hasBias)
+    operands.push_back(op.getBias());
+  if (spec.hasOutliers)
+    llvm::append_values(operands, op.getOutlierRowPtr(), op.getOutlierColInd(),
+                        op.getOutlierValues());
+  if (spec.hasResidual)
+    operands.push_back(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
+  replaceByLauncherCall(op, spec, operands, rewriter);
+}
+
+void lowerToLauncherCall(LutMatmulOp op, const GpuKernelSpec &spec,
+                         RewriterBase &rewriter) {
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> operands = {
+      flattenToRows(rewriter, loc, op.getInput(), spec.m), op.getIndices(),
+      op.getCodebooks()};
+  if (spec.hasBias)
+    operands.push_back(op.getBias());
+  if (spec.hasOutliers)
+    llvm::append_values(operands, op.getOutlierRowPtr(), op.getOutlierColInd(),
+                        op.getOutlierValues());
+  if (spec.hasResidual)
+    operands.push_back(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
+  replaceByLauncherCall(op, spec, operands, rewriter);
+}
+
+struct ConvertSparqToGpuKernelsPass
+    : public sparq::impl::ConvertSparqToGpuKernelsBase<
+          ConvertSparqToGpuKernelsPass> {
+  using Base::Base;
+
+  // A walk, not a pattern driver: each rewrite also adds a launcher to the
+  // module, which patterns must not do.
+  void runOnOperation() override {
+    if (smVersion(gpuArch) < 80) {
+      getOperation().emitError("gpu-arch must be sm_80 or newer (sm_XX or "
+                               "sm_XXa), got '")
+          << gpuArch << "'";
+      return signalPassFailure();
+    }
+    if (gemvMaxRows < 1) {
+      getOperation().emitError("gemv-max-rows must be at least 1, got ")
+          << static_cast<int64_t>(gemvMaxRows);
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<QMatmulOp, LutMatmulOp>(op))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      GpuKernelSpec spec;
+      spec.chip = gpuArch;
+      auto qmatmul = dyn_cast<QMatmulOp>(op);
+      auto lutMatmul = dyn_cast<LutMatmulOp>(op);
+      std::string reason =
+          qmatmul ? unsupportedReason(qmatmul, gemvMaxRows, spec)
+                  : unsupportedReason(lutMatmul, gemvMaxRows, spec);
+      if (!reason.empty()) {
+        op->emitRemark("no GPU kernel (")
+            << reason << "); left for convert-sparq-to-linalg";
+        continue;
+      }
+      if (qmatmul)
+        lowerToLauncherCall(qmatmul, spec, rewriter);
+      else
+        lowerToLauncherCall(lutMatmul, spec, rewriter);
+    }
+  }
+};
+
+} // namespace
+
+void sparq::addSparqGpuKernelCallPasses(OpPassManager &pm,
+                                        const GpuKernelOptions &options) {
+  ConvertSparqToGpuKernelsOptions passOptions;
+  passOptions.gpuArch = options.gpuArch;
+  passOptions.gemvMaxRows = options.gemvMaxRows;
+  pm.addPass(createConvertSparqToGpuKernels(passOptions));
+}

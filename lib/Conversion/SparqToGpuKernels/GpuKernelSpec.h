@@ -1,0 +1,102 @@
+//===- GpuKernelSpec.h - What a generated CUDA kernel computes --*- C++ -*-===//
+//
+// Part of the sparq project.
+//
+// convert-sparq-to-gpu-kernels replaces quantized matmuls by calls of
+// launcher declarations carrying a `sparq.gpu_kernel` attribute;
+// generate-sparq-gpu-kernels gives each launcher a body that launches a
+// kernel it builds in a gpu.module. This header is what the two passes
+// share.
+//
+// Launcher (and kernel) arguments, in order (memrefs with a unit innermost
+// stride):
+//   x [M, K] f32, weights or indices [N, packed K] i8,
+//   scales [N, K/G] or codebooks [N, 2^bits] (any float type),
+//   zero points [N, K/G] (qmatmul, if any), bias [N] (if any),
+//   row_ptr [N+1] i32, col_ind [nnz] i32, values [nnz] (if outliers),
+//   residual [M, N] f32 (if any), y [M, N] f32 (written).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SPARQ_LIB_CONVERSION_SPARQTOGPUKERNELS_GPUKERNELSPEC_H
+#define SPARQ_LIB_CONVERSION_SPARQTOGPUKERNELS_GPUKERNELSPEC_H
+
+#include "sparq/Dialect/Sparq/IR/SparqAttrs.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeRange.h"
+
+#include <string>
+
+namespace sparq::gpu_kernels {
+
+constexpr llvm::StringLiteral kGpuKernelAttrName = "sparq.gpu_kernel";
+
+enum class WeightKind { uniform, codebook };
+enum class KernelFamily { gemv, gemm };
+
+struct GpuKernelSpec {
+  WeightKind weights = WeightKind::uniform;
+  KernelFamily family = KernelFamily::gemv;
+  int64_t m = 0, n = 0, k = 0;
+  /// Uniform weights: the group size along K (K for per-channel).
+  int64_t groupSize = 0;
+  unsigned bits = 0;
+  /// Uniform weights: storage signedness (also how integer zero points
+  /// are read).
+  bool isSigned = false;
+  bool hasZeroPoints = false, hasBias = false, hasOutliers = false;
+  Activation activation = Activation::none;
+  bool hasResidual = false;
+  /// The `sm_XX[a]` the kernel is built for.
+  std::string chip;
+
+  /// Weight elements one lane unpacks from its 128-bit loads: a 16-byte
+  /// chunk holds 32 4-bit or 16 8-bit elements; 3-bit codes come 128 at a
+  /// time (48 bytes, three loads) so that every chunk starts on a 16-byte
+  /// boundary.
+  int64_t chunkElements() const {
+    if (bits == 8)
+      return 16;
+    if (bits == 3)
+      return 128;
+    return 32;
+  }
+  int64_t chunkBytes() const { return chunkElements() * bits / 8; }
+  int64_t numGroups() const { return k / groupSize; }
+
+  /// The launcher's symbol; launchers of equal specs and types are shared.
+  std::string name(mlir::TypeRange argTypes) const;
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *ctx) const;
+  /// Reads the attribute of a launcher declaration; failure if malformed.
+  static mlir::FailureOr<GpuKernelSpec> fromAttr(mlir::DictionaryAttr attr);
+};
+
+/// The schedule of each family, shared by the launcher (grid and block
+/// sizes) and the kernel body.
+namespace schedule {
+/// GEMV: 8 warps per block, gemvRowsPerWarp() output rows per warp.
+constexpr int64_t kGemvWarpsPerBlock = 8;
+/// GEMM: 4 warps per block side by side along N; each warp owns a 16 x 32
+/// output tile (4 mma.sync m16n8k16 tiles along N).
+constexpr int64_t kGemmWarpsPerBlock = 4;
+constexpr int64_t kGemmTilesPerWarp = 4;
+constexpr int64_t kGemmBlockRows = 16;
+constexpr int64_t kGemmBlockCols = kGemmWarpsPerBlock * kGemmTilesPerWarp * 8;
+constexpr int32_t kGemmMaxRegisters = 128;
+} // namespace schedule
+
+/// Weight rows each GEMV warp owns: with few activation rows, a warp's
+/// activation loads (8 bytes of f32 per 4-bit weight) would outweigh its
+/// weight loads; several weight rows share them. More activation rows
+/// would keep too many activations in registers.
+inline int64_t gemvRowsPerWarp(const GpuKernelSpec &spec) {
+  return spec.m == 1 ? 4 : spec.m == 2 ? 2 : 1;
+}
+
+/// "sm_80" -> 80, "sm_90a" -> 90; 0 if `chip` is not of that form.
+int64_t smVersion(llvm::StringRef chip);
+
+} // namespace sparq::gpu_kernels
+
+#endif // SPARQ_LIB_CONVERSION_SPARQTOGPUKERNELS_GPUKERNELSPEC_H

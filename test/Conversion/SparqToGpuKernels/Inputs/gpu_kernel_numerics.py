@@ -1,0 +1,307 @@
+"""Numerics of sparq's generated CUDA kernels against a NumPy reference.
+
+For each case (a kernel family and variant), writes a function with one
+sparq.qmatmul or sparq.lut_matmul on random data, compiles it with sparq-opt
+(convert-sparq-to-gpu-kernels, one-shot-bufferize,
+generate-sparq-gpu-kernels, sparq-gpu-module-to-binary{format=bin}), takes
+the cubin and the launch configuration from the output, and, unless
+--compile-only, runs the kernel through the CUDA driver API (ctypes on
+libcuda.so.1) and compares y with the reference computed here from the
+dialect's definitions (sparq.reference for packing and dequantization).
+
+Kernels take memref descriptors: for each buffer, the allocated and aligned
+pointers, the offset, the sizes and the strides.
+"""
+
+import argparse
+import ctypes
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+from sparq import reference
+
+# name, op, bits, signed, m, n, k, group, zero points, bias, outliers,
+# activation, residual. N and K are picked so that the last block of rows,
+# a ragged chunk loop or clamped GEMM tiles are exercised.
+CASES = [
+    ("gemv_s4_g128_bias", "qmatmul", 4, True, 1, 203, 512, 128, False, True, False, None, False),
+    ("gemv_s4_g32_unrolled_ragged", "qmatmul", 4, True, 1, 37, 2560, 32, False, False, True, "gelu_tanh", False),
+    ("gemv_u4_g64_zp_m3", "qmatmul", 4, False, 3, 64, 384, 64, True, False, False, None, False),
+    ("gemv_s8_channel_silu_res", "qmatmul", 8, True, 2, 131, 1024, 1024, False, False, False, "silu", True),
+    ("gemv_u8_g32_zp_csr", "qmatmul", 8, False, 8, 72, 256, 32, True, True, True, None, False),
+    ("gemv_lut3_csr", "lut", 3, False, 1, 100, 640, 0, False, False, True, None, False),
+    ("gemv_lut4_bias_csr_gelu", "lut", 4, False, 4, 64, 288, 0, False, True, True, "gelu", False),
+    ("gemm_s4_g128", "qmatmul", 4, True, 40, 200, 256, 128, False, True, False, None, False),
+    ("gemm_u4_g32_zp_csr_relu", "qmatmul", 4, False, 16, 136, 384, 32, True, False, True, "relu", True),
+    ("gemm_s8_channel", "qmatmul", 8, True, 33, 72, 192, 192, False, False, False, None, False),
+    ("gemm_lut4_csr", "lut", 4, False, 20, 129, 128, 0, False, True, True, None, False),
+]
+
+
+def tensor_type(shape, element):
+    return "tensor<" + "x".join(str(d) for d in shape) + "x" + element + ">"
+
+
+def make_case(case, rng):
+    (name, op, bits, signed, m, n, k, group, has_zp, has_bias, has_csr,
+     activation, has_res) = case
+    data = {"x": rng.standard_normal((m, k)).astype(np.float32)}
+    if op == "qmatmul":
+        qmin, qmax = reference.storage_range(bits, signed)
+        q = rng.integers(qmin, qmax + 1, size=(n, k))
+        data["weights"] = reference.pack_rows(q, bits).view(np.int8)
+        data["params"] = (rng.random((n, k // group)) * 0.05 + 0.01).astype(np.float32)
+        zeros = np.zeros((n, k // group), dtype=np.int64)
+        if has_zp:
+            zeros = rng.integers(0, qmax + 1, size=(n, k // group))
+            data["zero_points"] = zeros.astype(np.uint8).view(np.int8)
+        w = reference.dequantize(q, data["params"], zeros).astype(np.float64)
+    else:
+        codes = rng.integers(0, 1 << bits, size=(n, k))
+        data["weights"] = reference.pack_rows(codes, bits).view(np.int8)
+        data["params"] = rng.standard_normal((n, 1 << bits)).astype(np.float32)
+        w = np.take_along_axis(data["params"].astype(np.float64), codes, axis=1)
+    if has_bias:
+        data["bias"] = rng.standard_normal(n).astype(np.float32)
+    dense_outliers = np.zeros((n, k))
+    if has_csr:
+        counts = rng.integers(0, 4, size=n)
+        row_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        col_ind = np.concatenate(
+            [np.sort(rng.choice(k, size=c, replace=False)) for c in counts]
+        ).astype(np.int32)
+        values = rng.standard_normal(len(col_ind)).astype(np.float32)
+        for r in range(n):
+            for i in range(row_ptr[r], row_ptr[r + 1]):
+                dense_outliers[r, col_ind[i]] += values[i]
+        data["row_ptr"], data["col_ind"], data["values"] = row_ptr, col_ind, values
+    if has_res:
+        data["residual"] = rng.standard_normal((m, n)).astype(np.float32)
+
+    y = data["x"].astype(np.float64) @ (w + dense_outliers).T
+    if has_bias:
+        y = y + data["bias"]
+    if activation == "relu":
+        y = np.maximum(y, 0)
+    elif activation == "silu":
+        y = y / (1 + np.exp(-y))
+    elif activation == "gelu_tanh":
+        y = 0.5 * y * (1 + np.tanh(np.sqrt(2 / np.pi) * (y + 0.044715 * y**3)))
+    elif activation == "gelu":
+        from math import erf
+        y = 0.5 * y * (1 + np.vectorize(erf)(y / np.sqrt(2)))
+    if has_res:
+        y = y + data["residual"]
+    return data, y
+
+
+MLIR_TYPES = {np.float32: "f32", np.int8: "i8", np.int32: "i32"}
+
+
+def case_mlir(case, data):
+    (name, op, bits, signed, m, n, k, group, has_zp, has_bias, has_csr,
+     activation, has_res) = case
+    order = ["x", "weights", "params", "zero_points", "bias", "row_ptr",
+             "col_ind", "values", "residual"]
+    names = [key for key in order if key in data]
+    types = [tensor_type(data[key].shape, MLIR_TYPES[data[key].dtype.type])
+             for key in names]
+    args = ", ".join(f"%{key}: {t}" for key, t in zip(names, types))
+    result = tensor_type((m, n), "f32")
+    parts = [f"%x, %weights, %params"]
+    if has_zp:
+        parts.append("zero_points(%zero_points)")
+    if has_bias:
+        parts.append("bias(%bias)")
+    if has_csr:
+        parts.append("outliers(%row_ptr, %col_ind, %values)")
+    if op == "qmatmul":
+        parts.append(f"storage({'s' if signed else 'u'}i{bits})")
+    else:
+        parts.append(f"bits({bits})")
+    if activation:
+        parts.append(f"activation({activation})")
+    if has_res:
+        parts.append("residual(%residual)")
+    opname = "sparq.qmatmul" if op == "qmatmul" else "sparq.lut_matmul"
+    return (f"func.func @{name}({args}) -> {result} {{\n"
+            f"  %y = {opname} {' '.join(parts)}\n"
+            f"      : ({', '.join(types)}) -> {result}\n"
+            f"  return %y : {result}\n}}\n"), names
+
+
+def unescape_mlir_string(text):
+    """MLIR prints bytes that are not printable as \\XX (hex) and a
+    backslash or quote as \\\\ or \\"."""
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        if text[i] != "\\":
+            out += text[i].encode("latin-1")
+            i += 1
+        elif text[i + 1] in "\\\"":
+            out += text[i + 1].encode("latin-1")
+            i += 2
+        else:
+            out.append(int(text[i + 1:i + 3], 16))
+            i += 3
+    return bytes(out)
+
+
+def compile_case(sparq_opt, source, arch, workdir, name):
+    path = os.path.join(workdir, name + ".mlir")
+    with open(path, "w") as f:
+        f.write(source)
+    pipeline = [
+        f"--convert-sparq-to-gpu-kernels=gpu-arch={arch}",
+        "--one-shot-bufferize=bufferize-function-boundaries "
+        "function-boundary-type-conversion=identity-layout-map",
+        "--generate-sparq-gpu-kernels",
+        "--sparq-gpu-module-to-binary=format=bin",
+    ]
+    out = subprocess.run([sparq_opt, path] + pipeline, capture_output=True,
+                         text=True, check=True).stdout
+    launch = re.search(r"gpu\.launch_func\s+@\w+::@(\w+)\s+blocks in \((%\w+), "
+                       r"(%\w+), (%\w+)\) threads in \((%\w+), (%\w+), (%\w+)\)",
+                       out)
+    if not launch:
+        raise RuntimeError(f"{name}: no gpu.launch_func in the output")
+    constants = dict(re.findall(r"(%\w+) = arith\.constant (\d+) : index", out))
+    dims = [int(constants[v]) for v in launch.groups()[1:]]
+    binary = re.search(r'bin = "((?:[^"\\]|\\.)*)"', out, re.S)
+    if not binary:
+        raise RuntimeError(f"{name}: no cubin in the output")
+    cubin = unescape_mlir_string(binary.group(1))
+    # An ELF file whose headers account for every byte: a wrong unescaping
+    # would shift them.
+    if not cubin.startswith(b"\x7fELF\x02"):
+        raise RuntimeError(f"{name}: the binary is not a 64-bit ELF cubin")
+    phoff, shoff = struct.unpack_from("<QQ", cubin, 0x20)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", cubin, 0x36)
+    if len(cubin) != max(phoff + phnum * phentsize, shoff + shnum * shentsize):
+        raise RuntimeError(f"{name}: the cubin's size does not match its headers")
+    return launch.group(1), dims[:3], dims[3:], cubin
+
+
+class Cuda:
+    def __init__(self):
+        self.lib = ctypes.CDLL("libcuda.so.1")
+        self.check(self.lib.cuInit(0), "cuInit")
+        device = ctypes.c_int()
+        self.check(self.lib.cuDeviceGet(ctypes.byref(device), 0), "cuDeviceGet")
+        self.context = ctypes.c_void_p()
+        self.check(self.lib.cuDevicePrimaryCtxRetain(ctypes.byref(self.context),
+                                                     device), "cuDevicePrimaryCtxRetain")
+        self.check(self.lib.cuCtxSetCurrent(self.context), "cuCtxSetCurrent")
+        major, minor = ctypes.c_int(), ctypes.c_int()
+        # CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR
+        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(major), 75, device), "cuDeviceGetAttribute")
+        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(minor), 76, device), "cuDeviceGetAttribute")
+        self.capability = major.value * 10 + minor.value
+
+    def check(self, status, what):
+        if status != 0:
+            raise RuntimeError(f"{what} failed with CUDA error {status}")
+
+    def upload(self, array):
+        array = np.ascontiguousarray(array)
+        pointer = ctypes.c_uint64()
+        self.check(self.lib.cuMemAlloc_v2(ctypes.byref(pointer),
+                                          ctypes.c_size_t(max(array.nbytes, 1))),
+                   "cuMemAlloc")
+        self.check(self.lib.cuMemcpyHtoD_v2(pointer, array.ctypes.data_as(ctypes.c_void_p),
+                                            ctypes.c_size_t(array.nbytes)), "cuMemcpyHtoD")
+        return pointer
+
+    def run(self, cubin, kernel, grid, block, buffers):
+        module = ctypes.c_void_p()
+        self.check(self.lib.cuModuleLoadData(ctypes.byref(module), cubin), "cuModuleLoadData")
+        function = ctypes.c_void_p()
+        self.check(self.lib.cuModuleGetFunction(ctypes.byref(function), module,
+                                                kernel.encode()), "cuModuleGetFunction")
+        pointers, params = [], []
+        for array in buffers:
+            pointer = self.upload(array)
+            pointers.append(pointer)
+            fields = [ctypes.c_uint64(pointer.value), ctypes.c_uint64(pointer.value),
+                      ctypes.c_int64(0)]
+            fields += [ctypes.c_int64(d) for d in array.shape]
+            strides = np.cumprod((list(array.shape[1:]) + [1])[::-1])[::-1]
+            fields += [ctypes.c_int64(int(s)) for s in strides]
+            params += fields
+        param_pointers = (ctypes.c_void_p * len(params))(
+            *[ctypes.cast(ctypes.byref(p), ctypes.c_void_p) for p in params])
+        self.check(self.lib.cuLaunchKernel(function, *[ctypes.c_uint(v) for v in grid],
+                                           *[ctypes.c_uint(v) for v in block],
+                                           ctypes.c_uint(0), None, param_pointers, None),
+                   "cuLaunchKernel")
+        self.check(self.lib.cuCtxSynchronize(), "cuCtxSynchronize")
+        y = np.empty_like(buffers[-1])
+        self.check(self.lib.cuMemcpyDtoH_v2(y.ctypes.data_as(ctypes.c_void_p), pointers[-1],
+                                            ctypes.c_size_t(y.nbytes)), "cuMemcpyDtoH")
+        for pointer in pointers:
+            self.lib.cuMemFree_v2(pointer)
+        self.lib.cuModuleUnload(module)
+        return y
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sparq-opt")
+    parser.add_argument("--arch", help="sm_XX[a]; default: the GPU's")
+    parser.add_argument("--compile-only", action="store_true",
+                        help="compile every case and check the cubins, "
+                             "without a GPU")
+    parser.add_argument("--write-cases", metavar="FILE",
+                        help="only write every case's function into one "
+                             "MLIR module")
+    args = parser.parse_args()
+    if args.write_cases:
+        rng = np.random.default_rng(8)
+        with open(args.write_cases, "w") as f:
+            for case in CASES:
+                data, _ = make_case(case, rng)
+                f.write(case_mlir(case, data)[0] + "\n")
+        return 0
+    if not args.sparq_opt:
+        parser.error("--sparq-opt is required")
+    cuda = None if args.compile_only else Cuda()
+    arch = args.arch
+    if not arch:
+        if cuda is None:
+            parser.error("--compile-only needs --arch")
+        arch = f"sm_{cuda.capability}" + ("a" if cuda.capability == 90 else "")
+    rng = np.random.default_rng(8)
+    failures = 0
+    with tempfile.TemporaryDirectory() as workdir:
+        for case in CASES:
+            name, m, n = case[0], case[4], case[5]
+            data, expected = make_case(case, rng)
+            source, names = case_mlir(case, data)
+            kernel, grid, block, cubin = compile_case(args.sparq_opt, source,
+                                                      arch, workdir, name)
+            if cuda is None:
+                print(f"COMPILED {name}: {kernel} grid {grid} block {block}, "
+                      f"{len(cubin)} bytes of cubin")
+                continue
+            buffers = [data[key] for key in names] + [np.zeros((m, n), np.float32)]
+            y = cuda.run(cubin, kernel, grid, block, buffers)
+            # GEMV kernels compute in f32; GEMM kernels round activations
+            # and dequantized weights to f16.
+            tolerance = 1e-4 if name.startswith("gemv") else 1e-2
+            error = np.abs(y - expected).max() / max(np.abs(expected).max(), 1e-6)
+            status = "PASS" if error <= tolerance else "FAIL"
+            failures += status == "FAIL"
+            print(f"{status} {name}: max |y - ref| / max |ref| = {error:.2e} "
+                  f"(tolerance {tolerance:.0e})")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

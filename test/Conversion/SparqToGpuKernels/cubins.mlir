@@ -1,0 +1,32 @@
+// REQUIRES: ptxas
+// RUN: %python %S/Inputs/gpu_kernel_numerics.py --sparq-opt sparq-opt --compile-only --arch=sm_80 | FileCheck %s
+// RUN: %python %S/Inputs/gpu_kernel_numerics.py --write-cases %t.cases.mlir
+// RUN: sparq-opt %t.cases.mlir --convert-sparq-to-gpu-kernels=gpu-arch=sm_80 --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm80.mlir
+// RUN: %python %S/Inputs/extract_ptx.py %t.sm80.mlir -o %t.sm80.ptx
+// RUN: %ptxas -arch=sm_80 -v %t.sm80.ptx -o %t.sm80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+// RUN: sparq-opt %t.cases.mlir --convert-sparq-to-gpu-kernels=gpu-arch=sm_90a --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm90a.mlir
+// RUN: %python %S/Inputs/extract_ptx.py %t.sm90a.mlir -o %t.sm90a.ptx
+// RUN: %ptxas -arch=sm_90a -v %t.sm90a.ptx -o %t.sm90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
+
+// Every case of the GPU numerics test (gpu-numerics.mlir) compiles to a
+// cubin through the whole pipeline, with the launch configuration of its
+// family: GEMV blocks of 256 threads own 8 warps of 4 (M = 1), 2 (M = 2)
+// or 1 row; GEMM blocks of 128 threads own 16 x 128 tiles of y.
+
+// CHECK: COMPILED gemv_s4_g128_bias: __sparq_gpu_gemv_s4_g128_m1_n203_k512_bias_f32_f32_sm_80 grid [7, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_s4_g32_unrolled_ragged: {{.*}} grid [2, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_u4_g64_zp_m3: {{.*}} grid [8, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_s8_channel_silu_res: {{.*}} grid [9, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_u8_g32_zp_csr: {{.*}} grid [9, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_lut3_csr: __sparq_gpu_gemv_lut3_m1_n100_k640_csr_f32_i32_i32_f32_sm_80 grid [4, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_lut4_bias_csr_gelu: {{.*}} grid [8, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemm_s4_g128: __sparq_gpu_gemm_s4_g128_m40_n200_k256_bias_f32_f32_sm_80 grid [2, 3, 1] block [128, 1, 1]
+// CHECK: COMPILED gemm_u4_g32_zp_csr_relu: {{.*}} grid [2, 1, 1] block [128, 1, 1]
+// CHECK: COMPILED gemm_s8_channel: {{.*}} grid [1, 3, 1] block [128, 1, 1]
+// CHECK: COMPILED gemm_lut4_csr: {{.*}} grid [2, 2, 1] block [128, 1, 1]
+
+// All cases in one module, as PTX for sm_80 and sm_90a: ptxas accepts
+// every kernel, and none spills.
+// PTXAS-COUNT-11: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// PTXAS-NOT: bytes spill
+

@@ -1,0 +1,19 @@
+// REQUIRES: cuda
+// RUN: %python %S/Inputs/gpu_kernel_numerics.py --sparq-opt sparq-opt | FileCheck %s
+
+// Runs every kernel family and variant on the GPU (through the CUDA driver
+// API) and compares y with a NumPy reference of the op; skipped where no
+// GPU is usable.
+
+// CHECK-NOT: FAIL
+// CHECK: PASS gemv_s4_g128_bias
+// CHECK: PASS gemv_s4_g32_unrolled_ragged
+// CHECK: PASS gemv_u4_g64_zp_m3
+// CHECK: PASS gemv_s8_channel_silu_res
+// CHECK: PASS gemv_u8_g32_zp_csr
+// CHECK: PASS gemv_lut3_csr
+// CHECK: PASS gemv_lut4_bias_csr_gelu
+// CHECK: PASS gemm_s4_g128
+// CHECK: PASS gemm_u4_g32_zp_csr_relu
+// CHECK: PASS gemm_s8_channel
+// CHECK: PASS gemm_lut4_csr

@@ -1,0 +1,99 @@
+// RUN: sparq-opt %s -split-input-file --generate-sparq-gpu-kernels --canonicalize --cse | FileCheck %s
+
+// The GEMV launcher launches blocks of 256 threads = 8 warps of 2 rows
+// (M = 2) each; the kernel lives in the gpu.module of its chip. Each lane
+// walks its chunks, two per step (32 int4 weights per row, one invariant
+// 16-byte load kept whole by a freeze; all 4 loads first), flips the sign bits once per word, turns fields
+// into floats through the mantissa of 2^23 (0x4B000008 = 8388608 + 8 for
+// signed int4), scales each chunk once, reduces with five butterfly
+// shuffles per output, and lane 0 adds the bias and stores; the second row
+// only if it is below N.
+// CHECK-LABEL: func.func private @gemv_s4(
+// CHECK-NOT: sparq.gpu_kernel
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemv_s4 blocks in (%[[C4]], %{{.*}}, %{{.*}}) threads in (%[[C256]], %{{.*}}, %{{.*}}) args(%arg0 : memref<2x4096xf32, strided<[?, 1], offset: ?>>
+// CHECK: gpu.module @sparq_kernels_sm_80 [#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">]
+// CHECK: gpu.func @gemv_s4({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK-DAG: %[[MAGIC:.*]] = arith.constant 1258291200 : i32
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant 0x4B000008 : f32
+// CHECK-DAG: %[[SIGNS:.*]] = arith.constant -2004318072 : i32
+// CHECK: gpu.thread_id x
+// CHECK: gpu.block_id x
+// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32)
+// CHECK: %[[LOAD:.*]] = llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: %[[WORDS:.*]] = llvm.freeze %[[LOAD]] : vector<4xi32>
+// CHECK: %[[W0:.*]] = vector.extract %[[WORDS]][0]
+// CHECK: %[[B0:.*]] = arith.xori %[[W0]], %[[SIGNS]] : i32
+// CHECK: memref.load %arg2{{.*}} : memref<64x32xf16
+// CHECK-COUNT-3: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xf32>
+// CHECK: %[[FIELD:.*]] = arith.andi %[[B0]], %{{.*}} : i32
+// CHECK: %[[BITS:.*]] = arith.ori %[[FIELD]], %[[MAGIC]] : i32
+// CHECK: %[[F:.*]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK: arith.subf %[[F]], %[[BIAS]] : f32
+// CHECK: math.fma
+// CHECK: scf.yield
+// CHECK-COUNT-20: gpu.shuffle xor
+// CHECK: scf.if
+// CHECK: memref.load %arg3
+// CHECK: memref.store %{{.*}}, %arg4
+// CHECK: memref.store %{{.*}}, %arg4
+// CHECK: %[[SECOND:.*]] = arith.cmpi ult, %{{.*}}, %{{.*}} : index
+// CHECK: scf.if %[[SECOND]]
+// CHECK: memref.store %{{.*}}, %arg4
+// CHECK: memref.store %{{.*}}, %arg4
+// CHECK: gpu.return
+func.func private @gemv_s4(memref<2x4096xf32, strided<[?, 1], offset: ?>>, memref<64x2048xi8, strided<[?, 1], offset: ?>>, memref<64x32xf16, strided<[?, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<2x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 128 : i64, k = 4096 : i64, m = 2 : i64, n = 64 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// Codebook GEMV, M = 1: 4 rows per warp, so 2 blocks for N = 64. Lane l
+// holds entry l mod 16 of each row's codebook, codes
+// are looked up with index shuffles; CSR outliers are spread over the
+// lanes before the reduction.
+// CHECK-LABEL: func.func private @gemv_lut4
+// CHECK: gpu.launch_func @sparq_kernels_sm_90a::@gemv_lut4 blocks in (%c2,
+// CHECK: gpu.func @gemv_lut4
+// CHECK: %[[SLOT:.*]] = arith.andi %{{.*}}, %{{.*}} : index
+// CHECK: %[[ENTRY:.*]] = memref.load %arg2[%{{.*}}, %[[SLOT]]] : memref<64x16xf32
+// CHECK: scf.for
+// CHECK: gpu.shuffle idx %[[ENTRY]], %{{.*}}, %{{.*}} : f32
+// CHECK: scf.yield
+// CHECK: memref.load %arg3
+// CHECK: scf.for
+// CHECK: memref.load %arg4
+// CHECK: memref.load %arg5
+// CHECK: math.fma
+// CHECK: scf.yield
+// CHECK-COUNT-5: gpu.shuffle xor
+// CHECK: gpu.return
+func.func private @gemv_lut4(memref<1x4096xf32, strided<[?, 1], offset: ?>>, memref<64x2048xi8, strided<[?, 1], offset: ?>>, memref<64x16xf32, strided<[?, 1], offset: ?>>, memref<65xi32, strided<[1], offset: ?>>, memref<10xi32, strided<[1], offset: ?>>, memref<10xf32, strided<[1], offset: ?>>, memref<1x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_90a", family = "gemv", group_size = 4096 : i64, k = 4096 : i64, m = 1 : i64, n = 64 : i64, outliers = true, residual = false, signed = false, weights = "codebook", zero_points = false}}
+
+// -----
+
+// The GEMM launcher: blocks of 128 threads over 16 x 128 tiles of y
+// (N = 200: 2 blocks, M = 40: 3 blocks). Per K block of 128, each lane
+// loads one chunk per tile, and per step of 16 k it feeds four
+// mma.sync m16n8k16 with f16 fragments; the epilogue is guarded per
+// element. The kernel may use 128 registers (ptxas would otherwise stop at
+// 96 and spill).
+// CHECK-LABEL: func.func private @gemm_u4
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemm_u4 blocks in (%[[C2]], %[[C3]], %{{.*}}) threads in (%[[C128]], %{{.*}}, %{{.*}})
+// CHECK: gpu.func @gemm_u4({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.maxnreg = 128 : i32}
+// CHECK: gpu.block_id y
+// CHECK: scf.for {{.*}} -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK-COUNT-4: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: scf.yield
+// CHECK: arith.cmpi ult
+// CHECK: scf.if
+// CHECK: arith.maximumf
+// CHECK: memref.store
+// CHECK: gpu.return
+func.func private @gemm_u4(memref<40x256xf32, strided<[?, 1], offset: ?>>, memref<200x128xi8, strided<[?, 1], offset: ?>>, memref<200x2xf32, strided<[?, 1], offset: ?>>, memref<200x2xi8, strided<[?, 1], offset: ?>>, memref<40x200xf32>) attributes {sparq.gpu_kernel = {activation = "relu", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemm", group_size = 128 : i64, k = 256 : i64, m = 40 : i64, n = 200 : i64, outliers = false, residual = false, signed = false, weights = "uniform", zero_points = true}}

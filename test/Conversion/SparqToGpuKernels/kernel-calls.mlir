@@ -1,0 +1,106 @@
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-gpu-kernels | FileCheck %s
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-gpu-kernels="gpu-arch=sm_90a gemv-max-rows=1" | FileCheck %s --check-prefix=SM90
+// RUN: not sparq-opt %s --convert-sparq-to-gpu-kernels=gpu-arch=sm_75 2>&1 | FileCheck %s --check-prefix=BAD-ARCH
+// RUN: not sparq-opt %s --convert-sparq-to-gpu-kernels=gemv-max-rows=0 2>&1 | FileCheck %s --check-prefix=BAD-ROWS
+// BAD-ARCH: gpu-arch must be sm_80 or newer (sm_XX or sm_XXa), got 'sm_75'
+// BAD-ROWS: gemv-max-rows must be at least 1, got 0
+
+// Decode-sized int4 matmul with a bias: a call of a GEMV launcher on the
+// operands' buffers, declared with its spec.
+// CHECK-LABEL: func @int4_gemv_bias
+// CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x128xf32> into tensor<2x128xf32>
+// CHECK: bufferization.to_buffer %[[X]] read_only : tensor<2x128xf32> to memref<2x128xf32, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<8x64xi8> to memref<8x64xi8, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<8x4xf16> to memref<8x4xf16, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<8xf32> to memref<8xf32, strided<[1], offset: ?>>
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<2x8xf32>
+// CHECK: call @__sparq_gpu_gemv_s4_g32_m2_n8_k128_bias_f16_f32_sm_80(
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x8xf32>
+// CHECK-NOT: sparq.qmatmul
+// CHECK: func.func private @__sparq_gpu_gemv_s4_g32_m2_n8_k128_bias_f16_f32_sm_80({{.*}}) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 32 : i64, k = 128 : i64, m = 2 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+// Beyond gemv-max-rows the tensor-core GEMM launcher is called.
+// SM90-LABEL: func @int4_gemv_bias
+// SM90: call @__sparq_gpu_gemm_s4_g32_m2_n8_k128_bias_f16_f32_sm_90a(
+// SM90: family = "gemm"
+func.func @int4_gemv_bias(%x: tensor<1x2x128xf32>, %w: tensor<8x64xi8>,
+                          %s: tensor<8x4xf16>, %b: tensor<8xf32>)
+    -> tensor<1x2x8xf32> {
+  %y = sparq.qmatmul %x, %w, %s bias(%b) storage(si4)
+      : (tensor<1x2x128xf32>, tensor<8x64xi8>, tensor<8x4xf16>, tensor<8xf32>)
+      -> tensor<1x2x8xf32>
+  return %y : tensor<1x2x8xf32>
+}
+
+// -----
+
+// Asymmetric int4 with 16 rows: the GEMM launcher; zero points come after
+// the scales.
+// CHECK-LABEL: func @uint4_zp_gemm
+// CHECK: call @__sparq_gpu_gemm_u4_g64_m16_n32_k256_zp_f32_i8_sm_80(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<16x256xf32, strided<[?, 1], offset: ?>>, memref<32x128xi8, strided<[?, 1], offset: ?>>, memref<32x4xf32, strided<[?, 1], offset: ?>>, memref<32x4xi8, strided<[?, 1], offset: ?>>, memref<16x32xf32>) -> ()
+// CHECK: family = "gemm", group_size = 64 : i64
+// CHECK-SAME: signed = false
+// CHECK-SAME: zero_points = true
+func.func @uint4_zp_gemm(%x: tensor<16x256xf32>, %w: tensor<32x128xi8>,
+                         %s: tensor<32x4xf32>, %z: tensor<32x4xi8>)
+    -> tensor<16x32xf32> {
+  %y = sparq.qmatmul %x, %w, %s zero_points(%z) storage(ui4)
+      : (tensor<16x256xf32>, tensor<32x128xi8>, tensor<32x4xf32>,
+         tensor<32x4xi8>) -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}
+
+// -----
+
+// Per-channel int8 with a fused SiLU epilogue and residual, on a vector.
+// CHECK-LABEL: func @int8_epilogue
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [1, 64] : tensor<64xf32> into tensor<1x64xf32>
+// CHECK: call @__sparq_gpu_gemv_s8_g64_m1_n16_k64_f32_f32_silu_res_sm_80(
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x16xf32> into tensor<16xf32>
+// CHECK: activation = "silu"
+// CHECK-SAME: residual = true
+func.func @int8_epilogue(%x: tensor<64xf32>, %w: tensor<16x64xi8>,
+                         %s: tensor<16x1xf32>, %r: tensor<16xf32>)
+    -> tensor<16xf32> {
+  %y = sparq.qmatmul %x, %w, %s storage(si8) activation(silu) residual(%r)
+      : (tensor<64xf32>, tensor<16x64xi8>, tensor<16x1xf32>, tensor<16xf32>)
+      -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
+// -----
+
+// A 3-bit codebook matmul with CSR outliers: row_ptr, col_ind and values
+// follow the codebooks.
+// CHECK-LABEL: func @lut3_outliers
+// CHECK: call @__sparq_gpu_gemv_lut3_m1_n4_k128_csr_f32_i32_i32_f32_sm_80(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (memref<1x128xf32, strided<[?, 1], offset: ?>>, memref<4x48xi8, strided<[?, 1], offset: ?>>, memref<4x8xf32, strided<[?, 1], offset: ?>>, memref<5xi32, strided<[1], offset: ?>>, memref<3xi32, strided<[1], offset: ?>>, memref<3xf32, strided<[1], offset: ?>>, memref<1x4xf32>) -> ()
+// CHECK: bits = 3 : i64
+// CHECK-SAME: outliers = true
+// CHECK-SAME: weights = "codebook"
+func.func @lut3_outliers(%x: tensor<1x128xf32>, %idx: tensor<4x48xi8>,
+                         %cb: tensor<4x8xf32>, %rp: tensor<5xi32>,
+                         %ci: tensor<3xi32>, %v: tensor<3xf32>)
+    -> tensor<1x4xf32> {
+  %y = sparq.lut_matmul %x, %idx, %cb outliers(%rp, %ci, %v) bits(3)
+      : (tensor<1x128xf32>, tensor<4x48xi8>, tensor<4x8xf32>, tensor<5xi32>,
+         tensor<3xi32>, tensor<3xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// Two ops of one signature share a launcher.
+// CHECK-LABEL: func @shared_launcher
+// CHECK: call @[[L:__sparq_gpu_gemv_lut4_m1_n8_k64_f32_sm_80]](
+// CHECK: call @[[L]](
+// CHECK-COUNT-1: func.func private @__sparq_gpu_gemv_lut4
+// CHECK-NOT: func.func private @__sparq_gpu_gemv_lut4
+func.func @shared_launcher(%x: tensor<1x64xf32>, %idx: tensor<8x32xi8>,
+                           %cb: tensor<8x16xf32>)
+    -> (tensor<1x8xf32>, tensor<1x8xf32>) {
+  %a = sparq.lut_matmul %x, %idx, %cb bits(4)
+      : (tensor<1x64xf32>, tensor<8x32xi8>, tensor<8x16xf32>) -> tensor<1x8xf32>
+  %b = sparq.lut_matmul %x, %idx, %cb bits(4)
+      : (tensor<1x64xf32>, tensor<8x32xi8>, tensor<8x16xf32>) -> tensor<1x8xf32>
+  return %a, %b : tensor<1x8xf32>, tensor<1x8xf32>
+}

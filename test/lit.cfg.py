@@ -28,3 +28,37 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.sparq_src_root, "python"),
     append_path=True)
+
+# `ptxas`: the CUDA toolkit is installed (kernels compile to cubins, PTX can
+# be checked by ptxas). `cuda`: a GPU is usable (nvidia-smi lists one), so
+# GPU libraries can run. Neither is needed to build sparq.
+import shutil
+import subprocess
+
+def find_cuda_toolkit():
+    for root in [os.environ.get(v) for v in ("CUDA_HOME", "CUDA_PATH",
+                                             "CUDA_ROOT")] + ["/usr/local/cuda"]:
+        if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+            return root
+    ptxas = shutil.which("ptxas")
+    return os.path.dirname(os.path.dirname(ptxas)) if ptxas else None
+
+cuda_toolkit = find_cuda_toolkit()
+if cuda_toolkit:
+    config.available_features.add("ptxas")
+    config.substitutions.append(
+        ("%ptxas", os.path.join(cuda_toolkit, "bin", "ptxas")))
+
+def gpu_is_usable():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        listing = subprocess.run([smi, "-L"], capture_output=True, text=True,
+                                 timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return listing.returncode == 0 and "GPU" in listing.stdout
+
+if gpu_is_usable():
+    config.available_features.add("cuda")

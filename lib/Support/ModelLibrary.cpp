@@ -43,6 +43,7 @@ bool ModelLibrary::load(llvm::StringRef path, std::string &error) {
   get(run, "sparq_run");
   get(getOutput, "sparq_get_output");
   get(lastError, "sparq_last_error");
+  target = reinterpret_cast<const char *(*)()>(dlsym(handle, "sparq_target"));
   if (ok && abiVersion() != SPARQ_ABI_VERSION) {
     error = "ABI version " + std::to_string(abiVersion()) + ", expected " +
             std::to_string(SPARQ_ABI_VERSION);
@@ -63,4 +64,8 @@ std::string ModelLibrary::inputNames() const {
   for (int32_t i = 0, e = numInputs(); i < e; ++i)
     names += std::string(i ? ", " : "") + inputInfo(i)->name;
   return names;
+}
+
+std::string ModelLibrary::targetName() const {
+  return target ? target() : "cpu";
 }

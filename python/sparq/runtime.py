@@ -1,4 +1,4 @@
-"""Loads a model compiled by `sparqc --target=cpu` through its C ABI
+"""Loads a model compiled by `sparqc` (--target=cpu or cuda) through its C ABI
 (include/sparq/Runtime/sparq_model.h) with ctypes.
 
     model = Model("out/model.so")
@@ -41,6 +41,12 @@ class Model:
         lib.sparq_get_output.restype = ctypes.c_void_p
         lib.sparq_last_error.argtypes = [ctypes.c_void_p]
         lib.sparq_last_error.restype = ctypes.c_char_p
+        # Libraries from before sparq_target existed are CPU libraries.
+        if hasattr(lib, "sparq_target"):
+            lib.sparq_target.restype = ctypes.c_char_p
+            self.target = lib.sparq_target().decode()
+        else:
+            self.target = "cpu"
         self.inputs = [self._describe(lib.sparq_input_info(i))
                        for i in range(lib.sparq_num_inputs())]
         self.outputs = [self._describe(lib.sparq_output_info(i))
@@ -69,6 +75,13 @@ class Context:
         self._handle = self._lib.sparq_context_create()
         if not self._handle:
             raise MemoryError("sparq_context_create failed")
+        # A GPU library whose device cannot be set up still returns a
+        # context, with the reason as its last error.
+        error = self._lib.sparq_last_error(self._handle)
+        if error:
+            message = error.decode()
+            self.close()
+            raise SparqError(message)
 
     def __enter__(self):
         return self

@@ -12,12 +12,14 @@
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Quantization/Passes.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
+#include "sparq/Target/Cuda/CudaTarget.h"
 #include "sparq/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -28,11 +30,14 @@ int main(int argc, char **argv) {
   sparq::registerSparqQuantizationPasses();
   sparq::registerQuantizationPipelines();
   sparq::cpu::registerCpuPipelines();
+  sparq::cuda::registerCudaPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<sparq::SparqDialect>();
+  // gpu-module-to-binary translates kernels to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
 
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "sparq optimizer driver\n", registry));

@@ -17,7 +17,9 @@ ModelLibrary::~ModelLibrary() {
 }
 
 bool ModelLibrary::load(llvm::StringRef path, std::string &error) {
-  handle = dlopen(path.str().c_str(), RTLD_NOW | RTLD_LOCAL);
+  // A bare file name is a file here, not a library for dlopen to search.
+  std::string file = path.contains('/') ? path.str() : "./" + path.str();
+  handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     error = dlerror();
     return false;

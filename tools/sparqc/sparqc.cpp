@@ -85,8 +85,9 @@ cl::opt<std::string> gpuArch("gpu-arch",
 cl::opt<std::string>
     cudaPath("cuda-path",
              cl::desc("--target=cuda: the CUDA toolkit (ptxas, libdevice); "
-                      "default $CUDA_HOME or /usr/local/cuda. Without one, "
-                      "kernels are embedded as PTX for the driver to compile"),
+                      "default $CUDA_HOME or /usr/local/cuda. Without one "
+                      "(or with 'none'), kernels are embedded as PTX for the "
+                      "driver to compile"),
              cl::init(""), cl::cat(sparqcOptions));
 cl::opt<unsigned> gpuBlockSize(
     "gpu-block-size",
@@ -301,8 +302,11 @@ int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
   }
 
   // Kernels: PTX, and a cubin from ptxas when the toolkit is there.
-  sparq::cuda::CudaToolkit toolkit = sparq::cuda::findCudaToolkit(cudaPath);
-  if (!cudaPath.empty() && toolkit.path.empty())
+  bool noToolkit = cudaPath == "none";
+  sparq::cuda::CudaToolkit toolkit =
+      noToolkit ? sparq::cuda::CudaToolkit()
+                : sparq::cuda::findCudaToolkit(cudaPath);
+  if (!cudaPath.empty() && !noToolkit && toolkit.path.empty())
     return fail("--cuda-path='" + cudaPath +
                 "' is not a CUDA toolkit (it has no bin/ptxas)");
   bool fatbin = emit != "ptx" && !toolkit.path.empty();
@@ -314,6 +318,15 @@ int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
   mlir::OwningOpRef<mlir::ModuleOp> ptxModule;
   if (!fatbin || !toolkit.hasLibdevice) {
     ptxModule = module.clone();
+    // The NVVM target reports the libdevice it cannot find as an error even
+    // when no kernel needs it; whether one does is checked below.
+    mlir::ScopedDiagnosticHandler quietLibdevice(
+        module.getContext(), [&](mlir::Diagnostic &diag) {
+          std::string text = diag.str();
+          return mlir::success(!toolkit.hasLibdevice &&
+                               (StringRef(text).starts_with("LibDevice path") ||
+                                StringRef(text).starts_with("CUDA path")));
+        });
     mlir::PassManager pm(module.getContext());
     if (failed(sparq::cuda::buildCudaSerializationPipeline(
             pm, options, sparq::cuda::KernelFormat::Ptx, toolkit)) ||

@@ -469,9 +469,9 @@ SPARQ_EXPORT void *mgpuModuleLoad(void *data, size_t size) {
 
 /* PTX-only modules (no ptxas when compiling) are JIT-compiled by
  * cuModuleLoadData like any other image. */
-SPARQ_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel, size_t size) {
+SPARQ_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel) {
   (void)optLevel;
-  return mgpuModuleLoad(data, size);
+  return mgpuModuleLoad(data, 0);
 }
 
 SPARQ_EXPORT void mgpuModuleUnload(void *module) {

@@ -42,13 +42,6 @@ std::optional<int64_t> tripCount(scf::ParallelOp loop, unsigned d) {
   return *upper <= *lower ? 0 : llvm::divideCeil(*upper - *lower, *step);
 }
 
-void mapSequentially(scf::ParallelOp loop) {
-  SmallVector<gpu::ParallelLoopDimMappingAttr> mapping(
-      loop.getNumLoops(),
-      mapTo(loop.getContext(), gpu::Processor::Sequential));
-  (void)gpu::setMappingAttr(loop, mapping);
-}
-
 struct MapParallelLoopsPass
     : public sparq::impl::SparqGpuMapParallelLoopsBase<MapParallelLoopsPass> {
   using Base::Base;
@@ -59,15 +52,53 @@ struct MapParallelLoopsPass
           << "block-size=" << blockSize << " is not in 1..1024";
       return signalPassFailure();
     }
-    SmallVector<scf::ParallelOp> outermost;
+    SmallVector<scf::ParallelOp> outermost, nested;
     for (auto func : getOperation().getOps<func::FuncOp>())
       func.walk([&](scf::ParallelOp loop) {
-        if (!loop->getParentOfType<scf::ParallelOp>() &&
-            !loop->hasAttr(gpu::getMappingAttrName()))
+        if (loop->hasAttr(gpu::getMappingAttrName()))
+          return;
+        if (loop->getParentOfType<scf::ParallelOp>())
+          nested.push_back(loop);
+        else
           outermost.push_back(loop);
       });
+    // Nested parallel loops run sequentially in each thread (innermost
+    // first: the walk visits them in post-order).
+    for (scf::ParallelOp loop : nested)
+      if (failed(sequentialize(loop)))
+        return signalPassFailure();
     for (scf::ParallelOp loop : outermost)
       mapLoop(loop);
+  }
+
+  /// Rewrites a parallel loop nested in a mapped one as sequential loops
+  /// (convert-parallel-loops-to-gpu only handles nested parallel loops
+  /// directly in the body of the mapped one).
+  static LogicalResult sequentialize(scf::ParallelOp loop) {
+    if (loop.getNumResults() != 0)
+      return loop.emitError()
+             << "a parallel loop with reductions inside a kernel is not "
+                "supported by the CUDA target";
+    OpBuilder builder(loop);
+    SmallVector<Value> ivs;
+    Block *body = nullptr;
+    for (unsigned d = 0; d < loop.getNumLoops(); ++d) {
+      auto forOp =
+          scf::ForOp::create(builder, loop.getLoc(), loop.getLowerBound()[d],
+                             loop.getUpperBound()[d], loop.getStep()[d]);
+      ivs.push_back(forOp.getInductionVar());
+      body = forOp.getBody();
+      builder.setInsertionPoint(body->getTerminator());
+    }
+    Block *parallelBody = loop.getBody();
+    for (auto [iv, replacement] :
+         llvm::zip(parallelBody->getArguments(), ivs))
+      iv.replaceAllUsesWith(replacement);
+    parallelBody->getTerminator()->erase();
+    body->getOperations().splice(Block::iterator(body->getTerminator()),
+                                 parallelBody->getOperations());
+    loop.erase();
+    return success();
   }
 
   void mapLoop(scf::ParallelOp loop) {
@@ -92,7 +123,9 @@ struct MapParallelLoopsPass
     auto [tiles, inner] =
         scf::tileParallelLoop(loop, tileSizes, /*noMinMaxBounds=*/true);
 
-    // Tiles: innermost dimension to blocks x, then y and z while they fit.
+    // Tiles: innermost dimension first to blocks x, then y and z while they
+    // fit. A dimension of one tile needs no block index (a dimension that
+    // fits in one block, under a long outer one, leaves blocks x to it).
     SmallVector<gpu::ParallelLoopDimMappingAttr> tileMapping(
         rank, mapTo(context, gpu::Processor::Sequential));
     const gpu::Processor blockIds[] = {gpu::Processor::BlockX,
@@ -101,6 +134,8 @@ struct MapParallelLoopsPass
     unsigned nextBlockId = 0;
     for (int d = rank - 1; d >= 0 && nextBlockId < 3; --d) {
       std::optional<int64_t> count = tileCounts[d];
+      if (count && *count == 1)
+        continue;
       if (nextBlockId > 0 && (!count || *count > kMaxGridYZ))
         continue;
       tileMapping[d] = mapTo(context, blockIds[nextBlockId++]);
@@ -114,11 +149,6 @@ struct MapParallelLoopsPass
     innerMapping[innermost] = mapTo(context, gpu::Processor::ThreadX);
     (void)gpu::setMappingAttr(inner, innerMapping);
 
-    // Nested parallel loops run in each thread.
-    inner.getBody()->walk([&](scf::ParallelOp nested) {
-      if (!nested->hasAttr(gpu::getMappingAttrName()))
-        mapSequentially(nested);
-    });
   }
 };
 } // namespace

@@ -88,9 +88,9 @@ LogicalResult sparq::cuda::buildCudaSerializationPipeline(
         "reconcile-unrealized-casts),"
         "gpu-module-to-binary{format="
      << (format == KernelFormat::Fatbin ? "fatbin" : "isa");
-  if (!toolkit.path.empty())
-    os << " toolkit=" << toolkit.path;
-  os << "}";
+  // Without a toolkit, a directory that holds none ("/") keeps the NVVM
+  // target from looking for one of its own (whose libdevice it would link).
+  os << " toolkit=" << (toolkit.path.empty() ? "/" : toolkit.path) << "}";
   return parsePassPipeline(pipeline, pm);
 }
 
@@ -144,7 +144,8 @@ void sparq::cuda::registerCudaPipelines() {
         if (options.stop == "kernels")
           return;
         (void)buildCudaSerializationPipeline(pm, pipelineOptions,
-                                             KernelFormat::Ptx, CudaToolkit());
+                                             KernelFormat::Ptx,
+                                             findCudaToolkit());
         if (options.stop == "binary")
           return;
         (void)buildCudaHostPipeline(pm);

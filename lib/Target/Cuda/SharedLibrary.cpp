@@ -7,7 +7,9 @@
 #include "sparq/Target/Cuda/CudaTarget.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
@@ -94,6 +96,21 @@ sparq::cuda::lowerModelToKernels(func::FuncOp entry,
   PassManager kernels(module.getContext());
   if (failed(buildCudaKernelPipeline(kernels, options)) ||
       failed(kernels.run(module)))
+    return failure();
+  // The host cannot touch device memory: anything still reading or writing
+  // buffers outside the kernels is a bug of the lowering, not a slow path.
+  WalkResult leftover = module.walk([](Operation *op) {
+    if (op->getParentOfType<gpu::GPUModuleOp>())
+      return WalkResult::skip();
+    if (isa<scf::ParallelOp, memref::LoadOp, memref::StoreOp, memref::CopyOp,
+            linalg::LinalgOp>(op)) {
+      op->emitError() << "the CUDA lowering left '" << op->getName()
+                      << "' in host code, which cannot access device memory";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (leftover.wasInterrupted())
     return failure();
   return lowered;
 }

@@ -23,12 +23,17 @@
 // One gpu.module with the NVVM target holds every kernel; the host function
 // launches them and takes the weights (hoisted constants) as arguments.
 // MLIR: module attributes {gpu.container_module}
-// MLIR: func.func @mlp(%{{.*}}: memref<4x64xf32>, %{{.*}}: memref<4x1xf32>, %{{.*}}: memref<16x2xf32>
+// MLIR: memref.global constant @__sparq_const_0 : memref<16x2xf32> = dense<
+// MLIR: func.func @mlp(%{{.*}}: memref<4x64xf32>, %{{.*}}: memref<4x16xf32>, %{{.*}}: memref<4x1xf32>, %{{.*}}: memref<16x2xf32>)
 // MLIR-SAME: llvm.emit_c_interface
-// MLIR: gpu.launch_func @sparq_kernels::@
-// MLIR: memref.global @__sparq_const_{{[0-9]+}} : memref<16x2xf32> = dense<
+// MLIR-NOT: memref.load
+// MLIR-NOT: memref.store
+// MLIR: gpu.launch_func @sparq_kernels::@mlp_kernel blocks in
+// MLIR: gpu.launch_func @sparq_kernels::@mlp_kernel_0 blocks in
+// MLIR: return
 // MLIR: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_90a">]
-// MLIR: gpu.func @{{.*}} kernel
+// MLIR: gpu.func @mlp_kernel({{.*}}) kernel
+// MLIR: gpu.func @mlp_kernel_0({{.*}}) kernel
 // MLIR-NOT: gpu.module
 
 // PTX90: .target sm_90a
@@ -38,10 +43,11 @@
 
 // The host code launches through sparq's runtime, and the module is
 // embedded with a constructor that registers it.
-// LLVM: @llvm.global_ctors
-// LLVM: define {{.*}}void @_mlir_ciface_mlp(
-// LLVM: call {{.*}}@mgpuLaunchKernel(
-// LLVM: declare {{.*}}@mgpuModuleLoad(
+// LLVM-DAG: @llvm.global_ctors
+// LLVM-DAG: define {{.*}}void @_mlir_ciface_mlp(
+// LLVM-DAG: call {{.*}}@mgpuLaunchKernel(
+// LLVM-DAG: call {{.*}}@_mlir_memref_to_llvm_alloc(
+// LLVM-DAG: declare {{.*}}@mgpuModuleLoad(
 
 // The same C ABI as the CPU target, plus sparq_run_async; the runtime's
 // functions stay inside.
@@ -56,6 +62,7 @@
 // NOGPU: sparq-run: error: cuda:sm_90a: {{CUDA driver not found \(libcuda.so.1\): no NVIDIA driver on this machine|no CUDA device}}
 // WRONG: sparq-run: error: {{.*}}mlp.so was compiled for cuda:sm_90a, not --target=cpu
 // GPU: output 'y' matches
+// GPU: output 'rowsum' matches
 
 func.func @mlp(%x: tensor<4x64xf32> {sparq.name = "x"}) -> (tensor<4x16xf32> {sparq.name = "y"}, tensor<4x1xf32> {sparq.name = "rowsum"}) {
   %q = arith.constant dense<3> : tensor<16x64xi4>

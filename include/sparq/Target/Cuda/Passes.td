@@ -61,10 +61,11 @@ def SparqGpuMapParallelLoops
     Each outermost `scf.parallel` of a host function is tiled by
     `block-size` along its innermost dimension; the loop over tiles maps
     innermost dimension first to blocks x, y, z and the loop within a tile
-    to threads x, so consecutive threads touch consecutive elements. A
-    dimension beyond the third or too large for blocks y and z (65535)
-    runs sequentially in each thread, as do nested parallel loops. The
-    result is ready for `convert-parallel-loops-to-gpu`.
+    to threads x, so consecutive threads touch consecutive elements; a
+    dimension of a single tile takes no block index. A dimension beyond the
+    third or too large for blocks y and z (65535) runs sequentially in each
+    thread, and nested parallel loops become `scf.for` nests. The result is
+    ready for `convert-parallel-loops-to-gpu`.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",

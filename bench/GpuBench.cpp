@@ -3,7 +3,7 @@
 // Part of the sparq project.
 //
 //   sparq-bench-gpu [--quick] [--only=<scheme>] [--reps=N] [--arch=sm_90a]
-//                   [--cublas-only] [--cache=DIR]
+//                   [--cublas-only] [--cache=DIR] [--compile-only]
 //
 // At the Llama projection shapes (N x K = 4096x4096, 11008x4096, 4096x11008,
 // 8192x28672, 28672x8192) and M = 1, 16, 128 rows of activations, compares
@@ -64,6 +64,8 @@ constexpr size_t kColdBytes = size_t(240) << 20;
 struct Options {
   bool quick = false;
   bool cublasOnly = false;
+  /// Compile the sparq libraries and stop (no GPU needed).
+  bool compileOnly = false;
   std::string only;
   int reps = 50;
   std::string arch = "sm_90a";
@@ -379,6 +381,27 @@ void printRow(const char *shape, int64_t m, const char *what, double seconds,
               cublasSeconds / seconds);
 }
 
+/// A weight matrix: N output channels of K inputs.
+struct Shape {
+  int64_t n, k;
+};
+
+/// The Llama projections: 7B q/k/v/o, 7B gate/up, 7B down, 70B down and
+/// gate/up (--quick: the first alone).
+std::vector<Shape> benchShapes(const Options &options) {
+  std::vector<Shape> shapes = {
+      {4096, 4096}, {11008, 4096}, {4096, 11008}, {8192, 28672}, {28672, 8192}};
+  if (options.quick)
+    shapes.resize(1);
+  return shapes;
+}
+
+std::vector<int64_t> benchRows(const Options &options) {
+  if (options.quick)
+    return {1};
+  return {1, 16, 128};
+}
+
 bool parseOptions(int argc, char **argv, Options &options) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -390,6 +413,8 @@ bool parseOptions(int argc, char **argv, Options &options) {
       options.quick = true;
     else if (arg == "--cublas-only")
       options.cublasOnly = true;
+    else if (arg == "--compile-only")
+      options.compileOnly = true;
     else if (const char *v = value("--only="))
       options.only = v;
     else if (const char *v = value("--reps="))
@@ -402,7 +427,7 @@ bool parseOptions(int argc, char **argv, Options &options) {
       std::fprintf(stderr,
                    "usage: sparq-bench-gpu [--quick] [--only=<scheme>] "
                    "[--reps=N] [--arch=sm_90a] [--cublas-only] "
-                   "[--cache=DIR]\n");
+                   "[--cache=DIR] [--compile-only]\n");
       return false;
     }
   }
@@ -414,6 +439,23 @@ int main(int argc, char **argv) {
   Options options;
   if (!parseOptions(argc, argv, options))
     return 2;
+  if (options.compileOnly) {
+    int failures = 0;
+    for (const Shape &shape : benchShapes(options))
+      for (int64_t m : benchRows(options))
+        for (const Scheme &scheme : kSchemes) {
+          if (!options.only.empty() &&
+              std::string(scheme.name).find(options.only) == std::string::npos)
+            continue;
+          std::string library =
+              compileKernel(options, scheme, m, shape.n, shape.k);
+          std::printf("%s %ldx%ld M=%ld: %s\n", scheme.name, (long)shape.n,
+                      (long)shape.k, (long)m,
+                      library.empty() ? "FAILED" : library.c_str());
+          failures += library.empty();
+        }
+    return failures ? 1 : 0;
+  }
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
     std::fprintf(stderr, "sparq-bench-gpu: no usable CUDA GPU on this "
@@ -437,19 +479,8 @@ int main(int argc, char **argv) {
   }
   cublasSetStream(handle, stream);
 
-  struct Shape {
-    int64_t n, k;
-  };
-  std::vector<Shape> shapes = {{4096, 4096},
-                               {11008, 4096},
-                               {4096, 11008},
-                               {8192, 28672},
-                               {28672, 8192}};
-  std::vector<int64_t> rows = {1, 16, 128};
-  if (options.quick) {
-    shapes.resize(1);
-    rows = {1};
-  }
+  std::vector<Shape> shapes = benchShapes(options);
+  std::vector<int64_t> rows = benchRows(options);
   std::printf("| N x K        |    M | kernel       |         us |      GB/s "
               "| of 4.8TB/s | vs cuBLAS |\n");
   std::printf("|---|---|---|---|---|---|---|\n");

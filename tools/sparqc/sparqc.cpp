@@ -288,6 +288,14 @@ int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
     return 1;
   sparq::cuda::CudaPipelineOptions options;
   options.arch = gpuArch;
+  // --kernels=reference keeps the quantized matmuls on the reference
+  // lowering even once GPU kernels for them exist.
+  if (kernels == "vnni-int8")
+    return fail("--kernels=vnni-int8 is a CPU kernel; --target=cuda takes "
+                "exact (the default) or reference");
+  if (kernels != "exact" && kernels != "reference")
+    return fail("--kernels=" + kernels + " is not one of exact, reference");
+  options.quantizedKernels = kernels != "reference";
   options.blockSize = gpuBlockSize;
   if (options.blockSize == 0 || options.blockSize > 1024)
     return fail("--gpu-block-size=" + Twine(gpuBlockSize) +
@@ -570,11 +578,8 @@ int main(int argc, char **argv) {
     return compileForGpu(*module, entry, progress);
 
   if (emit == "mlir") {
-    std::string path = outputFile("mlirbc");
     progress.finish();
-    return writeOutput(path, [&](raw_pwrite_stream &os) {
-      return succeeded(mlir::writeBytecodeToFile(*module, os));
-    });
+    return writeModule(*module);
   }
 
   // 3. Lower to the LLVM dialect. Pre-quantized (QDQ) weights first become

@@ -62,3 +62,8 @@ def gpu_is_usable():
 
 if gpu_is_usable():
     config.available_features.add("cuda")
+
+# A stand-in driver (test/Target/Cuda/MockDriver) for the runtime's tests:
+# env LD_LIBRARY_PATH=%mock_cuda sparq-run gpu-model.so ...
+config.substitutions.append(
+    ("%mock_cuda", os.path.join(config.sparq_obj_root, "test", "mock-cuda")))

@@ -55,7 +55,8 @@ struct MergeKernelModulesPass
         continue;
       // gpu.module has no terminator: every op of the body moves. Outlining
       // names kernels after their function, so kernels of different modules
-      // share names: each takes its (unique) module's name instead.
+      // share names: a kernel whose name is taken takes its (unique)
+      // module's name, or that name with a suffix.
       StringAttr oldRoot = source.getNameAttr();
       llvm::DenseMap<StringAttr, StringAttr> renamedKernels;
       for (Operation &op :
@@ -63,13 +64,14 @@ struct MergeKernelModulesPass
         auto symbol = dyn_cast<SymbolOpInterface>(op);
         if (auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
             kernel && kernel.isKernel()) {
-          if (mergedNames.contains(oldRoot.getValue())) {
-            op.emitError() << "kernel name @" << oldRoot.getValue()
-                           << " is taken in @" << moduleName;
-            return signalPassFailure();
+          if (mergedNames.contains(kernel.getName())) {
+            std::string name = oldRoot.str();
+            for (unsigned suffix = 0; mergedNames.contains(name); ++suffix)
+              name = (oldRoot.getValue() + "_" + Twine(suffix)).str();
+            renamedKernels[kernel.getNameAttr()] =
+                StringAttr::get(&getContext(), name);
+            kernel.setName(name);
           }
-          renamedKernels[kernel.getNameAttr()] = oldRoot;
-          kernel.setName(oldRoot.getValue());
         } else if (symbol && mergedNames.contains(symbol.getName())) {
           // The same upstream symbol (a helper function, a global), copied
           // into each kernel's module: keep one.

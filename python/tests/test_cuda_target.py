@@ -94,3 +94,43 @@ def test_transformer_library(tmp_path, variant):
     expected = models.reference_forward(params, input_ids)
     np.testing.assert_allclose(logits, expected, rtol=1e-3,
                                atol=1e-3 * np.abs(expected).max())
+
+
+MOCK_DRIVER = BUILD / "test" / "mock-cuda"
+
+
+@pytest.mark.skipif(not (MOCK_DRIVER / "libcuda.so.1").exists(),
+                    reason="the mock CUDA driver is not built")
+def test_python_runtime_runs_a_gpu_library(tmp_path):
+    """sparq.runtime with a GPU library whose device works (the mock driver
+    of test/Target/Cuda/MockDriver: kernels are looked up, not run): a
+    context is made, inputs go in and outputs of the right shape come back.
+    The driver is found through LD_LIBRARY_PATH, so this runs in a child
+    process."""
+    source = tmp_path / "scale.mlir"
+    source.write_text("""
+func.func @scale(%x: tensor<4x8xf32> {sparq.name = "x"}) -> (tensor<4x8xf32> {sparq.name = "y"}) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %m = arith.addf %a, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}""")
+    sparqc(source, "--cuda-path=none", "-o", tmp_path / "scale.so")
+    script = f"""
+import numpy as np
+from sparq.runtime import Model
+model = Model({str(tmp_path / "scale.so")!r})
+assert model.target == "cuda:sm_90a", model.target
+y = model.run(x=np.ones((4, 8), np.float32))["y"]
+assert y.shape == (4, 8) and y.dtype == np.float32
+print("ran")
+"""
+    env = dict(os.environ, LD_LIBRARY_PATH=str(MOCK_DRIVER),
+               PYTHONPATH=str(pathlib.Path(__file__).parents[1]))
+    result = subprocess.run(["/usr/bin/python3", "-c", script], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ran"

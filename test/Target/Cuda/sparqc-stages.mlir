@@ -3,6 +3,9 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: sparqc %s --quiet --target=cuda --emit=mlir -o %t/kernels.mlir
 // RUN: FileCheck %s --check-prefix=MLIR < %t/kernels.mlir
+// The same stages in sparq-opt.
+// RUN: sparq-opt %s --sparq-cuda-lowering="arch=sm_80 stop=kernels" | FileCheck %s --check-prefix=OPT
+// RUN: sparq-opt %s --sparq-cuda-lowering="arch=sm_80" | FileCheck %s --check-prefix=OPTLLVM
 // RUN: sparqc %s --quiet --target=cuda --emit=ptx -o %t/sm90a.ptx
 // RUN: FileCheck %s --check-prefix=PTX90 < %t/sm90a.ptx
 // RUN: sparqc %s --quiet --target=cuda --gpu-arch=sm_80 --emit=ptx -o %t/sm80.ptx
@@ -35,6 +38,12 @@
 // MLIR: gpu.func @mlp_kernel({{.*}}) kernel
 // MLIR: gpu.func @mlp_kernel_0({{.*}}) kernel
 // MLIR-NOT: gpu.module
+
+// OPT: gpu.launch_func @sparq_kernels::@mlp_kernel blocks in
+// OPT: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_80">]
+// OPTLLVM: llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
+// OPTLLVM: llvm.func @mlp(
+// OPTLLVM: gpu.binary @sparq_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_80">, {{.*}}assembly = "
 
 // PTX90: .target sm_90a
 // PTX90: .visible .entry

@@ -248,16 +248,15 @@ std::string compileKernel(const Options &options, const Scheme &scheme,
     op += " bits(" + std::to_string(scheme.bits) + ")";
   }
   std::string text = "func.func @gemm(" + args + ") -> (" + y +
-                     " {sparq.name = \"y\"}) {\n  %y = " + op + " : (" +
-                     types + ") -> " + y + "\n  return %y : " + y + "\n}\n";
+                     " {sparq.name = \"y\"}) {\n  %y = " + op + " : (" + types +
+                     ") -> " + y + "\n  return %y : " + y + "\n}\n";
   mkdir(options.cache.c_str(), 0755);
-  std::string stem = options.cache + "/" + options.arch + "_" +
-                     (scheme.codebook ? "lut" : "q") +
-                     std::to_string(scheme.bits) + "_g" +
-                     std::to_string(scheme.groupSize) + "_o" +
-                     std::to_string(scheme.outliersPer10k) + "_m" +
-                     std::to_string(m) + "_n" + std::to_string(n) + "_k" +
-                     std::to_string(k);
+  std::string stem =
+      options.cache + "/" + options.arch + "_" +
+      (scheme.codebook ? "lut" : "q") + std::to_string(scheme.bits) + "_g" +
+      std::to_string(scheme.groupSize) + "_o" +
+      std::to_string(scheme.outliersPer10k) + "_m" + std::to_string(m) + "_n" +
+      std::to_string(n) + "_k" + std::to_string(k);
   std::string library = stem + ".so";
   // Reuse a library compiled by this sparqc (a rebuilt sparqc may make
   // other kernels).
@@ -343,8 +342,8 @@ double benchSparq(const Options &options, const Scheme &scheme,
   bool failed = false;
   double t = medianTime(stream, options.reps, [&](int i) {
     const Copy &copy = operands[size_t(i) % copies];
-    const void *inputs[6] = {dx,       copy.weights, copy.table,
-                             dRowPtr,  copy.colInd,  copy.values};
+    const void *inputs[6] = {dx,      copy.weights, copy.table,
+                             dRowPtr, copy.colInd,  copy.values};
     void *outputs[1] = {dy};
     if (!failed && lib.runAsync(context, stream, inputs, outputs) != 0) {
       std::fprintf(stderr, "sparq-bench-gpu: %s: %s\n", path.c_str(),
@@ -362,8 +361,8 @@ double benchSparq(const Options &options, const Scheme &scheme,
   cudaFree(dRowPtr);
   cudaFree(dy);
   lib.destroy(context);
-  bytesMoved = double(weightBytes + tableBytes + csrBytes) +
-               double(m) * k * 4 + double(m) * n * 4;
+  bytesMoved = double(weightBytes + tableBytes + csrBytes) + double(m) * k * 4 +
+               double(m) * n * 4;
   return failed ? -1 : t;
 }
 
@@ -424,10 +423,9 @@ bool parseOptions(int argc, char **argv, Options &options) {
     else if (const char *v = value("--cache="))
       options.cache = v;
     else {
-      std::fprintf(stderr,
-                   "usage: sparq-bench-gpu [--quick] [--only=<scheme>] "
-                   "[--reps=N] [--arch=sm_90a] [--cublas-only] "
-                   "[--cache=DIR] [--compile-only]\n");
+      std::fprintf(stderr, "usage: sparq-bench-gpu [--quick] [--only=<scheme>] "
+                           "[--reps=N] [--arch=sm_90a] [--cublas-only] "
+                           "[--cache=DIR] [--compile-only]\n");
       return false;
     }
   }
@@ -487,8 +485,7 @@ int main(int argc, char **argv) {
   for (const Shape &shape : shapes)
     for (int64_t m : rows) {
       char name[32];
-      std::snprintf(name, sizeof name, "%ldx%ld", (long)shape.n,
-                    (long)shape.k);
+      std::snprintf(name, sizeof name, "%ldx%ld", (long)shape.n, (long)shape.k);
       double cublasBytes = 0;
       double cublas = benchCublas(handle, stream, m, shape.n, shape.k,
                                   options.reps, cublasBytes);
@@ -500,8 +497,8 @@ int main(int argc, char **argv) {
             std::string(scheme.name).find(options.only) == std::string::npos)
           continue;
         double bytes = 0;
-        double t = benchSparq(options, scheme, stream, m, shape.n, shape.k,
-                              bytes);
+        double t =
+            benchSparq(options, scheme, stream, m, shape.n, shape.k, bytes);
         printRow(name, m, scheme.name, t, bytes, cublas);
         std::fflush(stdout);
       }

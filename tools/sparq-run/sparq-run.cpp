@@ -7,9 +7,10 @@
 //             [--expect dir] [--rtol 1e-3 --atol 1e-7] [--bench N]
 //             [--target=cpu|cuda]
 //
-// Loads the library (CPU or GPU: the library says which) through its C ABI, binds inputs (.npy files, or an ONNX
-// test_data_set directory of input_N.pb), runs, writes outputs as .npy,
-// compares them with expected outputs (<name>.npy or output_N.pb), and with
+// Loads the library (CPU or GPU: the library says which) through its C ABI,
+// binds inputs (.npy files, or an ONNX test_data_set directory of input_N.pb),
+// runs, writes outputs as .npy, compares them with expected outputs (<name>.npy
+// or output_N.pb), and with
 // --bench prints latency percentiles.
 //
 //===----------------------------------------------------------------------===//

@@ -12,8 +12,8 @@
 // Imports an ONNX model (or reads an .mlir/.mlirbc module), optionally
 // quantizes it (and reports what that did), lowers it for the CPU or an NVIDIA
 // GPU, and writes a shared library exporting the C ABI of
-// include/sparq/Runtime/sparq_model.h, or stops at an earlier stage. Output files appear only when every stage
-// succeeds.
+// include/sparq/Runtime/sparq_model.h, or stops at an earlier stage. Output
+// files appear only when every stage succeeds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,8 +62,7 @@ cl::opt<std::string> inputPath(cl::Positional,
 cl::opt<std::string> outputPath(
     "o", cl::desc("Output file, or a directory to write <model>.<ext> into"),
     cl::init("."), cl::cat(sparqcOptions));
-cl::opt<std::string> target("target",
-                            cl::desc("cpu, or cuda (NVIDIA GPUs)"),
+cl::opt<std::string> target("target", cl::desc("cpu, or cuda (NVIDIA GPUs)"),
                             cl::init("cpu"), cl::cat(sparqcOptions));
 cl::opt<std::string>
     emit("emit",
@@ -318,9 +317,9 @@ int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
     return fail("--cuda-path='" + cudaPath +
                 "' is not a CUDA toolkit (it has no bin/ptxas)");
   bool fatbin = emit != "ptx" && !toolkit.path.empty();
-  progress.start(fatbin ? "compiling kernels with " + toolkit.path +
-                              "/bin/ptxas"
-                        : std::string("generating PTX"));
+  progress.start(fatbin
+                     ? "compiling kernels with " + toolkit.path + "/bin/ptxas"
+                     : std::string("generating PTX"));
   // Without the toolkit's libdevice, math functions in kernels stay
   // unresolved: find out from the PTX before embedding it.
   mlir::OwningOpRef<mlir::ModuleOp> ptxModule;

@@ -363,8 +363,7 @@ SPARQ_HIDDEN int sparq_cuda_alloc(void **pointer, size_t bytes, char *error,
   CUresult result = driver.memAlloc(&address, bytes ? bytes : 256);
   if (result != CUDA_SUCCESS) {
     char what[96];
-    snprintf(what, sizeof what, "allocating %zu bytes of device memory",
-             bytes);
+    snprintf(what, sizeof what, "allocating %zu bytes of device memory", bytes);
     formatResult(error, errorSize, result, what);
     return 1;
   }
@@ -385,8 +384,8 @@ SPARQ_HIDDEN int sparq_cuda_copy_to_device(void *device, const void *host,
   makeCurrent();
   if (!bytes)
     return 0;
-  CUresult result = driver.memcpyHtoDAsync((CUdeviceptr)(uintptr_t)device,
-                                           host, bytes, (CUstream)stream);
+  CUresult result = driver.memcpyHtoDAsync((CUdeviceptr)(uintptr_t)device, host,
+                                           bytes, (CUstream)stream);
   if (result != CUDA_SUCCESS) {
     formatResult(error, errorSize, result, "copying an input to the device");
     return 1;
@@ -400,8 +399,8 @@ SPARQ_HIDDEN int sparq_cuda_copy_to_host(void *host, const void *device,
   makeCurrent();
   if (!bytes)
     return 0;
-  CUresult result = driver.memcpyDtoHAsync(
-      host, (CUdeviceptr)(uintptr_t)device, bytes, (CUstream)stream);
+  CUresult result = driver.memcpyDtoHAsync(host, (CUdeviceptr)(uintptr_t)device,
+                                           bytes, (CUstream)stream);
   if (result != CUDA_SUCCESS) {
     formatResult(error, errorSize, result, "copying an output to the host");
     return 1;
@@ -612,8 +611,7 @@ static void *allocateOnStream(size_t bytes, CUstream stream) {
                         : driver.memAlloc(&address, bytes);
   if (result != CUDA_SUCCESS) {
     char what[96];
-    snprintf(what, sizeof what, "allocating %zu bytes of device memory",
-             bytes);
+    snprintf(what, sizeof what, "allocating %zu bytes of device memory", bytes);
     recordError(result, what);
     return NULL;
   }
@@ -649,8 +647,7 @@ SPARQ_EXPORT void mgpuMemFree(void *pointer, void *stream) {
   freeOnStream(pointer, (CUstream)stream);
 }
 
-SPARQ_EXPORT void mgpuMemcpy(void *dst, void *src, size_t bytes,
-                             void *stream) {
+SPARQ_EXPORT void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   if (runFailed() || !bytes)
     return;
   CUresult result =

@@ -198,9 +198,9 @@ std::string sparq::cpu::generateAbiSource(const ModelSignature &signature,
     os << "static const sparq_tensor_info " << role << "_info["
        << std::max<size_t>(tensors.size(), 1) << "] = {";
     for (auto [i, t] : llvm::enumerate(tensors))
-      os << (i ? "," : "") << "\n  {" << cStringLiteral(t.name) << ", " << t.dtype
-         << ", " << t.shape.size() << ", " << role << "_shape" << i << ", "
-         << tensorByteSize(t) << "u}";
+      os << (i ? "," : "") << "\n  {" << cStringLiteral(t.name) << ", "
+         << t.dtype << ", " << t.shape.size() << ", " << role << "_shape" << i
+         << ", " << tensorByteSize(t) << "u}";
     os << "};\n";
   };
   emitInfos("input", signature.inputs);
@@ -378,8 +378,8 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath,
     return ec ? std::string() : std::string(path);
   };
   std::string header = writeFile("sparq_model.h", getModelHeaderText());
-  std::vector<std::string> sources = {writeFile("sparq_abi.c",
-                                                inputs.abiSource)};
+  std::vector<std::string> sources = {
+      writeFile("sparq_abi.c", inputs.abiSource)};
   for (const auto &[name, text] : inputs.extraSources)
     sources.push_back(writeFile(name, text));
   // Only the ABI leaves the library: the generated graph code stays local.
@@ -390,7 +390,8 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath,
       "  sparq_run; sparq_get_output; sparq_last_error;\n";
   for (const std::string &name : inputs.extraExports)
     exportList += "  " + name + ";\n";
-  std::string exports = writeFile("exports.map", exportList + "  local: *; };\n");
+  std::string exports =
+      writeFile("exports.map", exportList + "  local: *; };\n");
   std::string log = writeFile("link.log", "");
   if (header.empty() || exports.empty() || log.empty() ||
       llvm::is_contained(sources, std::string())) {
@@ -408,12 +409,12 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath,
   std::string versionScript = "-Wl,--version-script=" + exports;
   std::string include = "-I" + std::string(dir);
   llvm::SmallVector<llvm::StringRef> args = {
-      *clang, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-fuse-ld=lld",
-      include};
+      *clang,         "-shared", "-fPIC", "-O2", "-fvisibility=hidden",
+      "-fuse-ld=lld", include};
   for (const std::string &source : sources)
     args.push_back(source);
-  args.append({objectPath, "-o", outputPath, versionScript,
-               "-Wl,--no-undefined"});
+  args.append(
+      {objectPath, "-o", outputPath, versionScript, "-Wl,--no-undefined"});
   for (const std::string &library : inputs.libraries)
     args.push_back(library);
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, StringRef(log),

@@ -31,8 +31,7 @@ struct HoistConstantsPass
       if (func.isExternal())
         continue;
       // The constants the function reads, in order of first use.
-      llvm::MapVector<memref::GlobalOp, SmallVector<memref::GetGlobalOp>>
-          reads;
+      llvm::MapVector<memref::GlobalOp, SmallVector<memref::GetGlobalOp>> reads;
       WalkResult walk = func.walk([&](memref::GetGlobalOp get) {
         auto global = symbols.lookup<memref::GlobalOp>(get.getName());
         if (!global || !global.getConstant())

@@ -91,8 +91,7 @@ struct MapParallelLoopsPass
       builder.setInsertionPoint(body->getTerminator());
     }
     Block *parallelBody = loop.getBody();
-    for (auto [iv, replacement] :
-         llvm::zip(parallelBody->getArguments(), ivs))
+    for (auto [iv, replacement] : llvm::zip(parallelBody->getArguments(), ivs))
       iv.replaceAllUsesWith(replacement);
     parallelBody->getTerminator()->erase();
     body->getOperations().splice(Block::iterator(body->getTerminator()),
@@ -128,9 +127,8 @@ struct MapParallelLoopsPass
     // fits in one block, under a long outer one, leaves blocks x to it).
     SmallVector<gpu::ParallelLoopDimMappingAttr> tileMapping(
         rank, mapTo(context, gpu::Processor::Sequential));
-    const gpu::Processor blockIds[] = {gpu::Processor::BlockX,
-                                       gpu::Processor::BlockY,
-                                       gpu::Processor::BlockZ};
+    const gpu::Processor blockIds[] = {
+        gpu::Processor::BlockX, gpu::Processor::BlockY, gpu::Processor::BlockZ};
     unsigned nextBlockId = 0;
     for (int d = rank - 1; d >= 0 && nextBlockId < 3; --d) {
       std::optional<int64_t> count = tileCounts[d];
@@ -148,7 +146,6 @@ struct MapParallelLoopsPass
         rank, mapTo(context, gpu::Processor::Sequential));
     innerMapping[innermost] = mapTo(context, gpu::Processor::ThreadX);
     (void)gpu::setMappingAttr(inner, innerMapping);
-
   }
 };
 } // namespace

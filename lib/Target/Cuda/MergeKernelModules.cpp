@@ -31,12 +31,12 @@ struct MergeKernelModulesPass
     SymbolTable topSymbols(module);
     if (Operation *existing = topSymbols.lookup(moduleName);
         existing && !isa<gpu::GPUModuleOp>(existing)) {
-      existing->emitError() << "@" << moduleName
-                            << " is taken; the kernels' gpu.module needs it";
+      existing->emitError()
+          << "@" << moduleName << " is taken; the kernels' gpu.module needs it";
       return signalPassFailure();
     }
-    auto merged = dyn_cast_or_null<gpu::GPUModuleOp>(
-        topSymbols.lookup(moduleName));
+    auto merged =
+        dyn_cast_or_null<gpu::GPUModuleOp>(topSymbols.lookup(moduleName));
     if (!merged) {
       OpBuilder builder(sources.front());
       merged = gpu::GPUModuleOp::create(builder, sources.front().getLoc(),

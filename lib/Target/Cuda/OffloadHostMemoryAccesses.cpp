@@ -44,7 +44,8 @@ void rewriteCopyAsLoop(memref::CopyOp copy) {
   scf::ParallelOp::create(
       builder, loc, lower, upper, steps,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange indices) {
-        Value value = memref::LoadOp::create(nested, nestedLoc, source, indices);
+        Value value =
+            memref::LoadOp::create(nested, nestedLoc, source, indices);
         memref::StoreOp::create(nested, nestedLoc, value, target, indices);
       });
   copy.erase();

@@ -72,8 +72,8 @@ sparq::cuda::buildCudaKernelPipeline(OpPassManager &pm,
 }
 
 LogicalResult sparq::cuda::buildCudaSerializationPipeline(
-    OpPassManager &pm, const CudaPipelineOptions &options,
-    KernelFormat format, const CudaToolkit &toolkit) {
+    OpPassManager &pm, const CudaPipelineOptions &options, KernelFormat format,
+    const CudaToolkit &toolkit) {
   (void)options;
   std::string pipeline;
   llvm::raw_string_ostream os(pipeline);
@@ -143,9 +143,8 @@ void sparq::cuda::registerCudaPipelines() {
         (void)buildCudaKernelPipeline(pm, pipelineOptions);
         if (options.stop == "kernels")
           return;
-        (void)buildCudaSerializationPipeline(pm, pipelineOptions,
-                                             KernelFormat::Ptx,
-                                             findCudaToolkit());
+        (void)buildCudaSerializationPipeline(
+            pm, pipelineOptions, KernelFormat::Ptx, findCudaToolkit());
         if (options.stop == "binary")
           return;
         (void)buildCudaHostPipeline(pm);

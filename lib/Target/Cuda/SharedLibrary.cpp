@@ -79,7 +79,8 @@ sparq::cuda::lowerModelToKernels(func::FuncOp entry,
     return failure();
   // The weights the entry now takes after its inputs and outputs.
   for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i) {
-    auto symbol = entry.getArgAttrOfType<FlatSymbolRefAttr>(i, "sparq.constant");
+    auto symbol =
+        entry.getArgAttrOfType<FlatSymbolRefAttr>(i, "sparq.constant");
     if (!symbol)
       continue;
     auto type = cast<MemRefType>(entry.getArgument(i).getType());

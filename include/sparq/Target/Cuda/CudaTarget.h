@@ -61,8 +61,9 @@ void addSparqGpuKernelPasses(mlir::OpPassManager &pm,
 /// First half of the lowering: tensors and sparq ops to buffers and
 /// parallel loops, host memory accesses offloaded, constants hoisted into
 /// arguments of public functions (sparq-gpu-hoist-constants).
-mlir::LogicalResult buildCudaBufferizationPipeline(
-    mlir::OpPassManager &pm, const CudaPipelineOptions &options);
+mlir::LogicalResult
+buildCudaBufferizationPipeline(mlir::OpPassManager &pm,
+                               const CudaPipelineOptions &options);
 
 /// Parallel loops to kernels outlined into one gpu.module with an NVVM
 /// target for options.arch (the module sparqc --emit=mlir writes).
@@ -81,9 +82,10 @@ enum class KernelFormat {
 
 /// The kernels to NVVM and a gpu.binary; `toolkit` provides ptxas,
 /// fatbinary and libdevice.
-mlir::LogicalResult buildCudaSerializationPipeline(
-    mlir::OpPassManager &pm, const CudaPipelineOptions &options,
-    KernelFormat format, const CudaToolkit &toolkit);
+mlir::LogicalResult
+buildCudaSerializationPipeline(mlir::OpPassManager &pm,
+                               const CudaPipelineOptions &options,
+                               KernelFormat format, const CudaToolkit &toolkit);
 
 /// The host code (with gpu.launch_func and a gpu.binary) to the LLVM
 /// dialect: runtime calls of lib/Runtime/Cuda, memref.alloc as device

@@ -244,8 +244,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   return memory ? SUCCESS : ERROR_INVALID_VALUE;
 }
 
-CUresult cuMemAllocManaged(CUdeviceptr *pointer, size_t bytes,
-                           unsigned flags) {
+CUresult cuMemAllocManaged(CUdeviceptr *pointer, size_t bytes, unsigned flags) {
   (void)flags;
   return cuMemAlloc_v2(pointer, bytes);
 }

@@ -58,6 +58,7 @@ enum {
   CU_STREAM_NON_BLOCKING = 1,
   CU_MEM_ATTACH_GLOBAL = 1,
   CU_EVENT_DEFAULT = 0,
+  CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4,
 };
 
 /* Driver entry points, resolved by their versioned symbol names. */
@@ -93,6 +94,8 @@ static struct {
   /* Stream-ordered allocation (CUDA 11.2+); NULL when unsupported. */
   CUresult (*memAllocAsync)(CUdeviceptr *, size_t, CUstream);
   CUresult (*memFreeAsync)(CUdeviceptr, CUstream);
+  CUresult (*deviceGetDefaultMemPool)(void **, CUdevice);
+  CUresult (*memPoolSetAttribute)(void *, int, void *);
   CUresult (*memcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
   CUresult (*memcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
   CUresult (*memcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
@@ -213,6 +216,8 @@ static void initializeDriver(void) {
   RESOLVE(memFree, "cuMemFree_v2");
   RESOLVE(memAllocAsync, "cuMemAllocAsync");
   RESOLVE(memFreeAsync, "cuMemFreeAsync");
+  RESOLVE(deviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool");
+  RESOLVE(memPoolSetAttribute, "cuMemPoolSetAttribute");
   RESOLVE(memcpyAsync, "cuMemcpyAsync");
   RESOLVE(memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2");
   RESOLVE(memcpyDtoHAsync, "cuMemcpyDtoHAsync_v2");
@@ -268,6 +273,15 @@ static void initializeDriver(void) {
       !pools) {
     driver.memAllocAsync = NULL;
     driver.memFreeAsync = NULL;
+  } else {
+    /* The pool keeps what runs free instead of returning it to the driver
+     * at every synchronization (its default), so the next run's
+     * intermediate buffers cost no new allocations. */
+    void *pool = NULL;
+    uint64_t keepAll = UINT64_MAX;
+    if (driver.deviceGetDefaultMemPool(&pool, device) == CUDA_SUCCESS)
+      driver.memPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                                 &keepAll);
   }
   if ((result = driver.primaryCtxRetain(&primaryContext, device)) !=
       CUDA_SUCCESS) {

@@ -264,6 +264,19 @@ CUresult cuMemFreeAsync(CUdeviceptr pointer, void *stream) {
   return cuMemFree_v2(pointer);
 }
 
+static int pool;
+
+CUresult cuDeviceGetDefaultMemPool(void **out, int device) {
+  (void)device;
+  *out = &pool;
+  return SUCCESS;
+}
+
+CUresult cuMemPoolSetAttribute(void *memoryPool, int attribute, void *value) {
+  (void)value;
+  return memoryPool == &pool && attribute == 4 ? SUCCESS : ERROR_INVALID_VALUE;
+}
+
 CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
                        void *stream) {
   (void)stream;

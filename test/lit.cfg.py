@@ -19,7 +19,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
 tools = ["sparq-opt", "sparq-import-onnx", "sparqc", "sparq-run", "mlir-opt",
-         "llvm-nm"]
+         "mlir-runner", "llvm-nm"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Debian's interpreter has onnx and numpy; test models are generated at test
@@ -62,6 +62,13 @@ def gpu_is_usable():
 
 if gpu_is_usable():
     config.available_features.add("cuda")
+
+# MLIR's runner libraries (printMemrefF32) for tests that execute IR.
+config.substitutions.append(
+    ("%mlir_runner_utils",
+     ",".join(os.path.join(config.llvm_tools_dir, "..", "lib", name)
+              for name in ("libmlir_c_runner_utils.so",
+                           "libmlir_runner_utils.so"))))
 
 # A stand-in driver (test/Target/Cuda/MockDriver) for the runtime's tests:
 # env LD_LIBRARY_PATH=%mock_cuda sparq-run gpu-model.so ...

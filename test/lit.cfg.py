@@ -19,7 +19,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.sparq_tools_dir, config.llvm_tools_dir]
 tools = ["sparq-opt", "sparq-import-onnx", "sparqc", "sparq-run", "mlir-opt",
-         "llvm-nm", "sparq-example-run-model"]
+         "mlir-runner", "llvm-nm", "sparq-example-run-model"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Debian's interpreter has onnx and numpy; test models are generated at test
@@ -29,25 +29,49 @@ llvm_config.with_environment(
     "PYTHONPATH", os.path.join(config.sparq_src_root, "python"),
     append_path=True)
 
-# `ptxas`: the CUDA toolkit is installed, so generated PTX can be checked
-# with ptxas (%ptxas, %cuda_toolkit). `cuda`: a GPU is usable (nvidia-smi
-# lists one), so GPU numerics tests can run.
+# `ptxas`: the CUDA toolkit is installed (kernels compile to cubins, PTX can
+# be checked by ptxas). `cuda`: a GPU is usable (nvidia-smi lists one), so
+# GPU libraries can run. Neither is needed to build sparq.
 import shutil
 import subprocess
 
-cuda_toolkit = os.environ.get("CUDA_HOME", "/usr/local/cuda")
-if os.access(os.path.join(cuda_toolkit, "bin", "ptxas"), os.X_OK):
+def find_cuda_toolkit():
+    for root in [os.environ.get(v) for v in ("CUDA_HOME", "CUDA_PATH",
+                                             "CUDA_ROOT")] + ["/usr/local/cuda"]:
+        if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+            return root
+    ptxas = shutil.which("ptxas")
+    return os.path.dirname(os.path.dirname(ptxas)) if ptxas else None
+
+cuda_toolkit = find_cuda_toolkit()
+if cuda_toolkit:
     config.available_features.add("ptxas")
     config.substitutions.append(
         ("%ptxas", os.path.join(cuda_toolkit, "bin", "ptxas")))
     config.substitutions.append(("%cuda_toolkit", cuda_toolkit))
 
-smi = shutil.which("nvidia-smi")
-if smi:
+def gpu_is_usable():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
     try:
         listing = subprocess.run([smi, "-L"], capture_output=True, text=True,
                                  timeout=30)
-        if listing.returncode == 0 and "GPU" in listing.stdout:
-            config.available_features.add("cuda")
     except (OSError, subprocess.TimeoutExpired):
-        pass
+        return False
+    return listing.returncode == 0 and "GPU" in listing.stdout
+
+if gpu_is_usable():
+    config.available_features.add("cuda")
+
+# MLIR's runner libraries (printMemrefF32) for tests that execute IR.
+config.substitutions.append(
+    ("%mlir_runner_utils",
+     ",".join(os.path.join(config.llvm_tools_dir, "..", "lib", name)
+              for name in ("libmlir_c_runner_utils.so",
+                           "libmlir_runner_utils.so"))))
+
+# A stand-in driver (test/Target/Cuda/MockDriver) for the runtime's tests:
+# env LD_LIBRARY_PATH=%mock_cuda sparq-run gpu-model.so ...
+config.substitutions.append(
+    ("%mock_cuda", os.path.join(config.sparq_obj_root, "test", "mock-cuda")))

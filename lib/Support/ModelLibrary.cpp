@@ -17,7 +17,9 @@ ModelLibrary::~ModelLibrary() {
 }
 
 bool ModelLibrary::load(llvm::StringRef path, std::string &error) {
-  handle = dlopen(path.str().c_str(), RTLD_NOW | RTLD_LOCAL);
+  // A bare file name is a file here, not a library for dlopen to search.
+  std::string file = path.contains('/') ? path.str() : "./" + path.str();
+  handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     error = dlerror();
     return false;
@@ -43,6 +45,7 @@ bool ModelLibrary::load(llvm::StringRef path, std::string &error) {
   get(run, "sparq_run");
   get(getOutput, "sparq_get_output");
   get(lastError, "sparq_last_error");
+  target = reinterpret_cast<const char *(*)()>(dlsym(handle, "sparq_target"));
   if (ok && abiVersion() != SPARQ_ABI_VERSION) {
     error = "ABI version " + std::to_string(abiVersion()) + ", expected " +
             std::to_string(SPARQ_ABI_VERSION);
@@ -63,4 +66,8 @@ std::string ModelLibrary::inputNames() const {
   for (int32_t i = 0, e = numInputs(); i < e; ++i)
     names += std::string(i ? ", " : "") + inputInfo(i)->name;
   return names;
+}
+
+std::string ModelLibrary::targetName() const {
+  return target ? target() : "cpu";
 }

@@ -1,4 +1,4 @@
-"""Loads a model compiled by `sparqc --target=cpu` through its C ABI
+"""Loads a model compiled by `sparqc` (--target=cpu or cuda) through its C ABI
 (include/sparq/Runtime/sparq_model.h) with ctypes.
 
     model = sparq.load("out/model.so")
@@ -116,6 +116,14 @@ class Model:
             raise SparqError(f"'{self.path}' has sparq ABI version {version}; "
                              f"this runtime reads version {ABI_VERSION}")
         self._lib = lib
+        # "cpu" or "cuda"; libraries from before sparq_target existed are CPU
+        # libraries.
+        if hasattr(lib, "sparq_target"):
+            lib.sparq_target.argtypes = []
+            lib.sparq_target.restype = ctypes.c_char_p
+            self.target = lib.sparq_target().decode()
+        else:
+            self.target = "cpu"
         # E.g. the temporary directory sparq.compile wrote the library to.
         self._keep_alive = _keep_alive
         self.inputs = [_info(lib.sparq_input_info(i))
@@ -243,6 +251,13 @@ class _ContextHandle:
         self.pointer = lib.sparq_context_create()
         if not self.pointer:
             raise MemoryError("sparq_context_create failed")
+        # A GPU library whose device cannot be set up still returns a
+        # context, with the reason as its last error.
+        error = lib.sparq_last_error(self.pointer)
+        if error:
+            lib.sparq_context_destroy(self.pointer)
+            self.pointer = None
+            raise SparqError(error.decode())
 
     def __del__(self):
         if self.pointer:

@@ -13,6 +13,7 @@
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Quantization/Passes.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
+#include "sparq/Target/Cuda/CudaTarget.h"
 #include "sparq/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   sparq::registerQuantizationPipelines();
   sparq::cpu::registerCpuPipelines();
   sparq::registerSparqGpuKernelPipelines();
+  sparq::cuda::registerCudaPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -5,10 +5,12 @@
 //   sparq-run out/model.so --input input_ids=ids.npy [--input ...]
 //             [--inputs-from test_data_set_0] [--output-dir dir]
 //             [--expect dir] [--rtol 1e-3 --atol 1e-7] [--bench N]
+//             [--target=cpu|cuda]
 //
-// Loads the library through its C ABI, binds inputs (.npy files, or an ONNX
-// test_data_set directory of input_N.pb), runs, writes outputs as .npy,
-// compares them with expected outputs (<name>.npy or output_N.pb), and with
+// Loads the library (CPU or GPU: the library says which) through its C ABI,
+// binds inputs (.npy files, or an ONNX test_data_set directory of input_N.pb),
+// runs, writes outputs as .npy, compares them with expected outputs (<name>.npy
+// or output_N.pb), and with
 // --bench prints latency percentiles.
 //
 //===----------------------------------------------------------------------===//
@@ -62,6 +64,11 @@ cl::opt<double> relTolerance("rtol", cl::desc("Relative tolerance"),
                              cl::init(1e-3), cl::cat(runOptions));
 cl::opt<double> absTolerance("atol", cl::desc("Absolute tolerance"),
                              cl::init(1e-7), cl::cat(runOptions));
+cl::opt<std::string> expectedTarget(
+    "target",
+    cl::desc("cpu or cuda: fail unless the library was compiled for it "
+             "(default: whatever it was compiled for)"),
+    cl::init(""), cl::cat(runOptions));
 cl::opt<unsigned> bench("bench",
                         cl::desc("Run N more times and print latency "
                                  "percentiles"),
@@ -226,6 +233,14 @@ int main(int argc, char **argv) {
   std::string error;
   if (!model.load(libraryPath, error))
     return fail(libraryPath + ": " + error);
+  std::string target = model.targetName();
+  if (!expectedTarget.empty()) {
+    if (expectedTarget != "cpu" && expectedTarget != "cuda")
+      return fail("--target=" + expectedTarget + " is not one of cpu, cuda");
+    if (StringRef(target).split(':').first != expectedTarget)
+      return fail(libraryPath + " was compiled for " + target +
+                  ", not --target=" + expectedTarget);
+  }
 
   int32_t numInputs = model.numInputs(), numOutputs = model.numOutputs();
   std::vector<std::optional<HostTensor>> bound(numInputs);
@@ -272,6 +287,9 @@ int main(int argc, char **argv) {
   if (!context)
     return fail("cannot create a context (out of memory)");
   scope_exit cleanup([&] { model.destroyContext(context); });
+  // A GPU library that cannot use the device says so right away.
+  if (const char *message = model.lastError(context); message && *message)
+    return fail(target + ": " + message);
   for (int32_t i = 0; i < numInputs; ++i) {
     const sparq_tensor_info *info = model.inputInfo(i);
     if (!bound[i])

@@ -4,14 +4,16 @@
 //
 //   sparqc model.onnx --target=cpu -o out/ [--emit=mlir|llvm|asm|obj|so]
 //          [--cpu=native|x86-64-v3|x86-64-v4] [--dim seq=128]
+//   sparqc model.onnx --target=cuda --gpu-arch=sm_90a|sm_80|sm_89 -o out/
+//          [--emit=mlir|ptx|llvm|asm|obj|so] [--cuda-path=/usr/local/cuda]
 //          [--quant=w4a16|squeezellm|w8a8-smoothquant|<pipeline>]
 //          [--calibration=DIR] [--report[=file]]
 //
 // Imports an ONNX model (or reads an .mlir/.mlirbc module), optionally
-// quantizes it (and reports what that did), lowers it for the CPU, and writes a
-// shared library exporting the C ABI of include/sparq/Runtime/sparq_model.h, or
-// stops at an earlier stage. Output files appear only when every stage
-// succeeds.
+// quantizes it (and reports what that did), lowers it for the CPU or an NVIDIA
+// GPU, and writes a shared library exporting the C ABI of
+// include/sparq/Runtime/sparq_model.h, or stops at an earlier stage. Output
+// files appear only when every stage succeeds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +25,7 @@
 #include "sparq/Quantization/QuantReport.h"
 #include "sparq/Support/OutputFile.h"
 #include "sparq/Target/Cpu/CpuTarget.h"
+#include "sparq/Target/Cuda/CudaTarget.h"
 #include "sparq/Transforms/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -60,15 +63,36 @@ cl::opt<std::string> inputPath(cl::Positional,
 cl::opt<std::string> outputPath(
     "o", cl::desc("Output file, or a directory to write <model>.<ext> into"),
     cl::init("."), cl::cat(sparqcOptions));
-cl::opt<std::string> target("target", cl::desc("cpu (cuda: not yet)"),
+cl::opt<std::string> target("target", cl::desc("cpu, or cuda (NVIDIA GPUs)"),
                             cl::init("cpu"), cl::cat(sparqcOptions));
-cl::opt<std::string> emit("emit",
-                          cl::desc("Stop after: mlir, llvm, asm, obj or so"),
-                          cl::init("so"), cl::cat(sparqcOptions));
+cl::opt<std::string>
+    emit("emit",
+         cl::desc("Stop after: mlir, ptx (cuda), llvm, asm, obj or so. With "
+                  "--target=cuda, mlir is the module after kernel outlining "
+                  "(one gpu.module, host code launching it); .mlir output "
+                  "files are text, others bytecode"),
+         cl::init("so"), cl::cat(sparqcOptions));
 cl::opt<std::string> cpu("cpu",
                          cl::desc("native, x86-64-v3 (AVX2+FMA), x86-64-v4 "
-                                  "(AVX-512) or another LLVM CPU name"),
+                                  "(AVX-512) or another LLVM CPU name (for "
+                                  "--target=cuda, the host code's; default "
+                                  "x86-64 there)"),
                          cl::init("native"), cl::cat(sparqcOptions));
+cl::opt<std::string> gpuArch("gpu-arch",
+                             cl::desc("--target=cuda: the GPU architecture "
+                                      "(sm_90a, sm_80, sm_89, ...)"),
+                             cl::init("sm_90a"), cl::cat(sparqcOptions));
+cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("--target=cuda: the CUDA toolkit (ptxas, libdevice); "
+                      "default $CUDA_HOME or /usr/local/cuda. Without one "
+                      "(or with 'none'), kernels are embedded as PTX for the "
+                      "driver to compile"),
+             cl::init(""), cl::cat(sparqcOptions));
+cl::opt<unsigned> gpuBlockSize(
+    "gpu-block-size",
+    cl::desc("--target=cuda: threads per block of the generic kernels"),
+    cl::init(256), cl::cat(sparqcOptions));
 cl::list<std::string> dims("dim",
                            cl::desc("Bind a symbolic dim: --dim seq=128"),
                            cl::value_desc("name=N"), cl::cat(sparqcOptions));
@@ -231,6 +255,211 @@ int writeOutput(StringRef path, function_ref<bool(raw_pwrite_stream &)> write) {
     errs() << "sparqc: wrote " << path << "\n";
   return 0;
 }
+/// sm_<digits>[a|f], as ptxas spells architectures.
+bool isValidGpuArch(StringRef arch) {
+  if (!arch.consume_front("sm_"))
+    return false;
+  arch.consume_back("a") || arch.consume_back("f");
+  unsigned version = 0;
+  return !arch.getAsInteger(10, version) && version >= 50;
+}
+
+/// Writes `module` as text (an output ending in .mlir) or bytecode.
+int writeModule(mlir::ModuleOp module) {
+  bool text = sys::path::extension(outputPath) == ".mlir";
+  return writeOutput(outputFile(text ? "mlir" : "mlirbc"),
+                     [&](raw_pwrite_stream &os) {
+                       if (text) {
+                         module.print(os);
+                         return true;
+                       }
+                       return succeeded(mlir::writeBytecodeToFile(module, os));
+                     });
+}
+
+/// Pre-quantized (QDQ) weights become quantized matmuls and the graph is
+/// fused (--fuse), unless the module still has observers (the user is
+/// calibrating). Shared by both targets.
+bool foldCalibration(mlir::ModuleOp module) {
+  bool hasObservers = false;
+  module->walk([&](sparq::ObserveOp) { hasObservers = true; });
+  if (hasObservers)
+    return true;
+  mlir::PassManager pm(module.getContext());
+  pm.addPass(sparq::createSparqFoldCalibration());
+  if (failed(pm.run(module))) {
+    fail("folding quantize/dequantize pairs failed");
+    return false;
+  }
+  // Fusion needs the quantized ops fold-calibration makes; with observers
+  // left the graph is still being calibrated, so it is kept as it is.
+  if (fuse == "none")
+    return true;
+  sparq::SparqFuseOptions fuseOptions;
+  if (fuse != "all")
+    for (StringRef family : split(StringRef(fuse), ','))
+      fuseOptions.patterns.push_back(family.trim().str());
+  fuseOptions.stats = fusionStats;
+  mlir::PassManager fusePm(module.getContext());
+  fusePm.addPass(sparq::createSparqFuse(fuseOptions));
+  if (failed(fusePm.run(module))) {
+    fail("--fuse=" + fuse + " failed");
+    return false;
+  }
+  return true;
+}
+
+/// The --target=cuda stages after import (and quantization).
+int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
+                  Progress &progress) {
+  progress.start("lowering for the GPU (" + gpuArch + ")");
+  if (!foldCalibration(module))
+    return 1;
+  sparq::cuda::CudaPipelineOptions options;
+  options.arch = gpuArch;
+  // --kernels=reference keeps the quantized matmuls on the reference
+  // lowering even once GPU kernels for them exist.
+  if (kernels == "vnni-int8")
+    return fail("--kernels=vnni-int8 is a CPU kernel; --target=cuda takes "
+                "exact (the default) or reference");
+  if (kernels != "exact" && kernels != "reference")
+    return fail("--kernels=" + kernels + " is not one of exact, reference");
+  options.quantizedKernels = kernels != "reference";
+  options.blockSize = gpuBlockSize;
+  if (options.blockSize == 0 || options.blockSize > 1024)
+    return fail("--gpu-block-size=" + Twine(gpuBlockSize) +
+                " is not in 1..1024");
+  FailureOr<sparq::cuda::LoweredCudaModel> lowered =
+      sparq::cuda::lowerModelToKernels(entry, options);
+  if (failed(lowered))
+    return fail("lowering for the GPU failed");
+  if (emit == "mlir") {
+    progress.finish();
+    return writeModule(module);
+  }
+
+  // Kernels: PTX, and a cubin from ptxas when the toolkit is there.
+  bool noToolkit = cudaPath == "none";
+  sparq::cuda::CudaToolkit toolkit =
+      noToolkit ? sparq::cuda::CudaToolkit()
+                : sparq::cuda::findCudaToolkit(cudaPath);
+  if (!cudaPath.empty() && !noToolkit && toolkit.path.empty())
+    return fail("--cuda-path='" + cudaPath +
+                "' is not a CUDA toolkit (it has no bin/ptxas)");
+  bool fatbin = emit != "ptx" && !toolkit.path.empty();
+  progress.start(fatbin
+                     ? "compiling kernels with " + toolkit.path + "/bin/ptxas"
+                     : std::string("generating PTX"));
+  // Without the toolkit's libdevice, math functions in kernels stay
+  // unresolved: find out from the PTX before embedding it.
+  mlir::OwningOpRef<mlir::ModuleOp> ptxModule;
+  if (!fatbin || !toolkit.hasLibdevice) {
+    ptxModule = module.clone();
+    // The NVVM target reports the libdevice it cannot find as an error even
+    // when no kernel needs it; whether one does is checked below.
+    mlir::ScopedDiagnosticHandler quietLibdevice(
+        module.getContext(), [&](mlir::Diagnostic &diag) {
+          std::string text = diag.str();
+          return mlir::success(!toolkit.hasLibdevice &&
+                               (StringRef(text).starts_with("LibDevice path") ||
+                                StringRef(text).starts_with("CUDA path")));
+        });
+    mlir::PassManager pm(module.getContext());
+    if (failed(sparq::cuda::buildCudaSerializationPipeline(
+            pm, options, sparq::cuda::KernelFormat::Ptx, toolkit)) ||
+        failed(pm.run(*ptxModule)))
+      return fail("generating PTX failed");
+    FailureOr<std::string> ptx = sparq::cuda::getKernelPtx(*ptxModule);
+    if (failed(ptx))
+      return 1;
+    if (std::optional<std::string> missing =
+            sparq::cuda::findUnresolvedLibdeviceCall(*ptx)) {
+      std::string message = "the kernels call " + *missing +
+                            " from libdevice, which needs the CUDA toolkit "
+                            "(nvvm/libdevice/libdevice.10.bc); none was "
+                            "found (--cuda-path, $CUDA_HOME, /usr/local/cuda)";
+      if (emit != "ptx")
+        return fail(message);
+      errs() << "sparqc: warning: " << message << "\n";
+    }
+    if (emit == "ptx") {
+      progress.finish();
+      return writeOutput(outputFile("ptx"), [&](raw_pwrite_stream &os) {
+        os << *ptx;
+        return true;
+      });
+    }
+  }
+  if (fatbin) {
+    mlir::PassManager pm(module.getContext());
+    if (failed(sparq::cuda::buildCudaSerializationPipeline(
+            pm, options, sparq::cuda::KernelFormat::Fatbin, toolkit)) ||
+        failed(pm.run(module)))
+      return fail("compiling the kernels failed");
+  } else {
+    if (!quiet)
+      errs() << "sparqc: note: no CUDA toolkit (ptxas) found: the kernels "
+                "are embedded as PTX, which the driver compiles when the "
+                "model first runs\n";
+    module.getBodyRegion().takeBody(ptxModule->getBodyRegion());
+  }
+
+  // Host code.
+  progress.start("lowering host code");
+  {
+    mlir::PassManager pm(module.getContext());
+    if (failed(sparq::cuda::buildCudaHostPipeline(pm)) ||
+        failed(pm.run(module)))
+      return fail("lowering the host code failed");
+  }
+  sparq::cpu::CpuCodegenOptions codegen;
+  // The library runs on whatever host the GPU sits in.
+  codegen.cpu = cpu.getNumOccurrences() ? cpu.getValue() : "x86-64";
+  llvm::LLVMContext llvmContext;
+  std::string error;
+  std::unique_ptr<llvm::Module> llvmModule =
+      sparq::cuda::translateHostModule(module, llvmContext, codegen, error);
+  if (!llvmModule)
+    return fail(error);
+  if (emit == "llvm") {
+    progress.finish();
+    return writeOutput(outputFile("ll"), [&](raw_pwrite_stream &os) {
+      llvmModule->print(os, nullptr);
+      return true;
+    });
+  }
+
+  progress.start(emit == "so" ? "generating host code and linking"
+                              : "generating host code");
+  if (emit == "asm" || emit == "obj") {
+    bool asmOutput = emit == "asm";
+    int status = writeOutput(outputFile(asmOutput ? "s" : "o"),
+                             [&](raw_pwrite_stream &os) {
+                               bool ok = sparq::cpu::emitMachineCode(
+                                   *llvmModule, codegen,
+                                   asmOutput ? sparq::cpu::OutputKind::Assembly
+                                             : sparq::cpu::OutputKind::Object,
+                                   os, error);
+                               if (!ok)
+                                 fail(error);
+                               return ok;
+                             });
+    progress.finish();
+    return status;
+  }
+  std::string libraryPath = outputFile("so");
+  std::string partialPath = libraryPath + ".partial";
+  FileRemover removePartial(partialPath);
+  if (!sparq::cuda::linkCudaModelLibrary(*llvmModule, codegen, *lowered,
+                                         partialPath, error))
+    return fail(error);
+  if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
+    return fail("cannot write " + libraryPath + ": " + ec.message());
+  progress.finish();
+  if (!quiet)
+    errs() << "sparqc: wrote " << libraryPath << "\n";
+  return 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -247,13 +476,20 @@ int main(int argc, char **argv) {
   if (inputPath.empty())
     return fail("no input model (usage: sparqc model.onnx --target=cpu -o "
                 "out/)");
-  if (target != "cpu")
-    return fail("--target=" + target +
-                " is not supported yet; sparqc compiles for --target=cpu");
-  static const char *const stagesInOrder[] = {"mlir", "llvm", "asm", "obj",
-                                              "so"};
+  if (target != "cpu" && target != "cuda")
+    return fail("--target=" + target + " is not one of cpu, cuda");
+  bool forGpu = target == "cuda";
+  static const char *const stagesInOrder[] = {"mlir", "ptx", "llvm",
+                                              "asm",  "obj", "so"};
   if (!llvm::is_contained(stagesInOrder, emit))
-    return fail("--emit=" + emit + " is not one of mlir, llvm, asm, obj, so");
+    return fail("--emit=" + emit +
+                " is not one of mlir, ptx, llvm, asm, obj, so");
+  if (emit == "ptx" && !forGpu)
+    return fail("--emit=ptx needs --target=cuda");
+  if (forGpu && !isValidGpuArch(gpuArch))
+    return fail("--gpu-arch=" + gpuArch +
+                " is not an NVIDIA architecture such as sm_80, sm_89 or "
+                "sm_90a");
   if (sys::path::extension(outputPath).empty())
     if (std::error_code ec = sys::fs::create_directories(outputPath))
       return fail("cannot create output directory '" + outputPath +
@@ -277,6 +513,7 @@ int main(int argc, char **argv) {
   sparq::registerSparqTransformsPasses();
   sparq::registerSparqQuantizationPasses();
   sparq::registerQuantizationPipelines();
+  sparq::cuda::registerCudaPipelines();
 
   bool wantsReport = reportPath.getNumOccurrences() > 0;
   if (wantsReport && quant.empty())
@@ -284,6 +521,8 @@ int main(int argc, char **argv) {
   if (!calibration.empty() && !sys::fs::is_directory(calibration))
     return fail("--calibration='" + calibration + "' is not a directory");
   int stages = emit == "mlir" ? 1 : emit == "llvm" ? 3 : 4;
+  if (forGpu)
+    stages = emit == "mlir" ? 2 : emit == "ptx" ? 3 : emit == "llvm" ? 4 : 5;
   stages += !quant.empty() + wantsReport;
   Progress progress(stages);
 
@@ -364,12 +603,12 @@ int main(int argc, char **argv) {
     }
   }
 
+  if (forGpu)
+    return compileForGpu(*module, entry, progress);
+
   if (emit == "mlir") {
-    std::string path = outputFile("mlirbc");
     progress.finish();
-    return writeOutput(path, [&](raw_pwrite_stream &os) {
-      return succeeded(mlir::writeBytecodeToFile(*module, os));
-    });
+    return writeModule(*module);
   }
 
   // 3. Lower to the LLVM dialect. Pre-quantized (QDQ) weights first become
@@ -377,27 +616,8 @@ int main(int argc, char **argv) {
   // a dequantized copy made on every run (observers left by a --quant
   // pipeline mean the user is still calibrating: keep the graph as it is).
   progress.start("lowering for the CPU");
-  bool hasObservers = false;
-  module->walk([&](sparq::ObserveOp) { hasObservers = true; });
-  if (!hasObservers) {
-    mlir::PassManager pm(&context);
-    pm.addPass(sparq::createSparqFoldCalibration());
-    if (failed(pm.run(*module)))
-      return fail("folding quantize/dequantize pairs failed");
-  }
-  // Fusion needs the quantized ops fold-calibration makes; with observers
-  // left the graph is still being calibrated, so it is kept as it is.
-  if (fuse != "none" && !hasObservers) {
-    sparq::SparqFuseOptions fuseOptions;
-    if (fuse != "all")
-      for (StringRef family : split(StringRef(fuse), ','))
-        fuseOptions.patterns.push_back(family.trim().str());
-    fuseOptions.stats = fusionStats;
-    mlir::PassManager pm(&context);
-    pm.addPass(sparq::createSparqFuse(fuseOptions));
-    if (failed(pm.run(*module)))
-      return fail("--fuse=" + fuse + " failed");
-  }
+  if (!foldCalibration(*module))
+    return 1;
   sparq::cpu::CpuCodegenOptions codegen;
   codegen.cpu = cpu;
   sparq::cpu::CpuPipelineOptions pipelineOptions;

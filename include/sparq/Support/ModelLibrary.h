@@ -39,6 +39,10 @@ public:
   /// The input names, comma separated, for messages.
   std::string inputNames() const;
 
+  /// What the library was compiled for: "cpu" or "cuda:<arch>"
+  /// (sparq_target; "cpu" for libraries that predate it).
+  std::string targetName() const;
+
   int32_t (*abiVersion)() = nullptr;
   int32_t (*numInputs)() = nullptr;
   int32_t (*numOutputs)() = nullptr;
@@ -50,6 +54,8 @@ public:
   int (*run)(sparq_context *) = nullptr;
   const void *(*getOutput)(sparq_context *, int32_t, size_t *) = nullptr;
   const char *(*lastError)(const sparq_context *) = nullptr;
+  /// Optional: null in libraries that predate it.
+  const char *(*target)() = nullptr;
 
 private:
   void *handle = nullptr;

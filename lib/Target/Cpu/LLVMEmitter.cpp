@@ -47,8 +47,13 @@ createTargetMachine(const sparq::cpu::CpuCodegenOptions &options,
   llvm::CodeGenOptLevel level = options.optLevel >= 3
                                     ? llvm::CodeGenOptLevel::Aggressive
                                     : llvm::CodeGenOptLevel::Default;
+  // Constructors (the CUDA target registers its kernels from one) go into
+  // .init_array, which the loader runs, as clang does; the legacy .ctors
+  // section is not run by today's crtbegin.
+  llvm::TargetOptions targetOptions;
+  targetOptions.UseInitArray = true;
   std::unique_ptr<llvm::TargetMachine> machine(
-      target->createTargetMachine(triple, cpu, features, llvm::TargetOptions(),
+      target->createTargetMachine(triple, cpu, features, targetOptions,
                                   llvm::Reloc::PIC_, std::nullopt, level));
   if (!machine)
     error = "cannot create a target machine for CPU '" + options.cpu + "'";

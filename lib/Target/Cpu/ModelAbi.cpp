@@ -64,7 +64,9 @@ int32_t dtypeOf(Type type, bool isUnsigned) {
   }
 }
 
-int64_t elementBytes(int32_t dtype) {
+} // namespace
+
+int64_t sparq::cpu::dtypeBytes(int32_t dtype) {
   switch (dtype) {
   case 2:
   case 3:
@@ -84,6 +86,7 @@ int64_t elementBytes(int32_t dtype) {
   }
 }
 
+namespace {
 FailureOr<TensorSignature> describe(func::FuncOp entry, Type type,
                                     DictionaryAttr attrs, StringRef role,
                                     unsigned index) {
@@ -110,7 +113,9 @@ FailureOr<TensorSignature> describe(func::FuncOp entry, Type type,
   return signature;
 }
 
-std::string cString(StringRef text) {
+} // namespace
+
+std::string sparq::cpu::cStringLiteral(StringRef text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\')
@@ -123,13 +128,12 @@ std::string cString(StringRef text) {
   return out + "\"";
 }
 
-int64_t byteSize(const TensorSignature &t) {
+int64_t sparq::cpu::tensorByteSize(const TensorSignature &t) {
   int64_t count = 1;
   for (int64_t d : t.shape)
     count *= d;
-  return count * elementBytes(t.dtype);
+  return count * dtypeBytes(t.dtype);
 }
-} // namespace
 
 FailureOr<ModelSignature> sparq::cpu::getModelSignature(func::FuncOp entry) {
   ModelSignature signature;
@@ -194,9 +198,9 @@ std::string sparq::cpu::generateAbiSource(const ModelSignature &signature,
     os << "static const sparq_tensor_info " << role << "_info["
        << std::max<size_t>(tensors.size(), 1) << "] = {";
     for (auto [i, t] : llvm::enumerate(tensors))
-      os << (i ? "," : "") << "\n  {" << cString(t.name) << ", " << t.dtype
-         << ", " << t.shape.size() << ", " << role << "_shape" << i << ", "
-         << byteSize(t) << "u}";
+      os << (i ? "," : "") << "\n  {" << cStringLiteral(t.name) << ", "
+         << t.dtype << ", " << t.shape.size() << ", " << role << "_shape" << i
+         << ", " << tensorByteSize(t) << "u}";
     os << "};\n";
   };
   emitInfos("input", signature.inputs);
@@ -215,6 +219,7 @@ struct sparq_context {{
 #pragma GCC visibility push(default)
 
 int32_t sparq_abi_version(void) {{ return SPARQ_ABI_VERSION; }
+const char *sparq_target(void) {{ return "cpu"; }
 int32_t sparq_num_inputs(void) {{ return NUM_INPUTS; }
 int32_t sparq_num_outputs(void) {{ return NUM_OUTPUTS; }
 
@@ -345,6 +350,17 @@ const char *sparq_last_error(const sparq_context *context) {
 
 bool sparq::cpu::linkSharedLibrary(StringRef objectPath, StringRef abiSource,
                                    StringRef outputPath, std::string &error) {
+  SharedLibraryInputs inputs;
+  inputs.abiSource = abiSource.str();
+  // Parallel kernels run on LLVM's OpenMP runtime (libomp-22-dev).
+  inputs.libraries = {"-lm", "-L/usr/lib/llvm-22/lib",
+                      "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lomp"};
+  return linkSharedLibrary(objectPath, inputs, outputPath, error);
+}
+
+bool sparq::cpu::linkSharedLibrary(StringRef objectPath,
+                                   const SharedLibraryInputs &inputs,
+                                   StringRef outputPath, std::string &error) {
   llvm::SmallString<128> dir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("sparqc-link", dir)) {
@@ -362,16 +378,23 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath, StringRef abiSource,
     return ec ? std::string() : std::string(path);
   };
   std::string header = writeFile("sparq_model.h", getModelHeaderText());
-  std::string source = writeFile("sparq_abi.c", abiSource);
+  std::vector<std::string> sources = {
+      writeFile("sparq_abi.c", inputs.abiSource)};
+  for (const auto &[name, text] : inputs.extraSources)
+    sources.push_back(writeFile(name, text));
   // Only the ABI leaves the library: the generated graph code stays local.
-  std::string exports = writeFile(
-      "exports.map",
-      "{ global: sparq_abi_version; sparq_num_inputs; sparq_num_outputs;\n"
-      "  sparq_input_info; sparq_output_info; sparq_context_create;\n"
-      "  sparq_context_destroy; sparq_set_input; sparq_run;\n"
-      "  sparq_get_output; sparq_last_error;\n  local: *; };\n");
+  std::string exportList =
+      "{ global: sparq_abi_version; sparq_target; sparq_num_inputs;\n"
+      "  sparq_num_outputs; sparq_input_info; sparq_output_info;\n"
+      "  sparq_context_create; sparq_context_destroy; sparq_set_input;\n"
+      "  sparq_run; sparq_get_output; sparq_last_error;\n";
+  for (const std::string &name : inputs.extraExports)
+    exportList += "  " + name + ";\n";
+  std::string exports =
+      writeFile("exports.map", exportList + "  local: *; };\n");
   std::string log = writeFile("link.log", "");
-  if (header.empty() || source.empty() || exports.empty() || log.empty()) {
+  if (header.empty() || exports.empty() || log.empty() ||
+      llvm::is_contained(sources, std::string())) {
     error = "cannot write temporary files in " + std::string(dir);
     return false;
   }
@@ -386,11 +409,14 @@ bool sparq::cpu::linkSharedLibrary(StringRef objectPath, StringRef abiSource,
   std::string versionScript = "-Wl,--version-script=" + exports;
   std::string include = "-I" + std::string(dir);
   llvm::SmallVector<llvm::StringRef> args = {
-      *clang, "-shared", "-fPIC", "-O2", "-fvisibility=hidden", "-fuse-ld=lld",
-      include, source, objectPath, "-o", outputPath, versionScript,
-      "-Wl,--no-undefined", "-lm",
-      // Parallel kernels run on LLVM's OpenMP runtime (libomp-22-dev).
-      "-L/usr/lib/llvm-22/lib", "-Wl,-rpath,/usr/lib/llvm-22/lib", "-lomp"};
+      *clang,         "-shared", "-fPIC", "-O2", "-fvisibility=hidden",
+      "-fuse-ld=lld", include};
+  for (const std::string &source : sources)
+    args.push_back(source);
+  args.append(
+      {objectPath, "-o", outputPath, versionScript, "-Wl,--no-undefined"});
+  for (const std::string &library : inputs.libraries)
+    args.push_back(library);
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, StringRef(log),
                                                 StringRef(log)};
   std::string execError;

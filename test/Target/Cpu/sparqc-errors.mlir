@@ -1,8 +1,10 @@
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: not sparqc %s --target=cuda -o %t/ 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: sparqc: error: --target=cuda is not supported yet; sparqc compiles for --target=cpu
+// RUN: not sparqc %s --target=tpu -o %t/ 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: sparqc: error: --target=tpu is not one of cpu, cuda
 // RUN: not sparqc %s --emit=exe -o %t/ 2>&1 | FileCheck %s --check-prefix=EMIT
-// EMIT: sparqc: error: --emit=exe is not one of mlir, llvm, asm, obj, so
+// EMIT: sparqc: error: --emit=exe is not one of mlir, ptx, llvm, asm, obj, so
+// RUN: not sparqc %s --emit=ptx -o %t/ 2>&1 | FileCheck %s --check-prefix=PTX
+// PTX: sparqc: error: --emit=ptx needs --target=cuda
 // RUN: not sparqc %t/missing.onnx -o %t/ 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: sparqc: error: {{.*}}missing.onnx: cannot read the model
 // RUN: not sparqc %s.txt -o %t/ 2>&1 | FileCheck %s --check-prefix=KIND

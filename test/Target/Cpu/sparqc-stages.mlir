@@ -30,6 +30,7 @@
 // SO: T sparq_output_info
 // SO: T sparq_run
 // SO: T sparq_set_input
+// SO: T sparq_target
 // SO-NOT: linear
 
 func.func @linear(%x: tensor<4x64xf32> {sparq.name = "x"}) -> (tensor<4x16xf32> {sparq.name = "y"}) {

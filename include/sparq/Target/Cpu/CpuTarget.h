@@ -122,6 +122,32 @@ llvm::StringRef getModelHeaderText();
 bool linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef abiSource,
                        llvm::StringRef outputPath, std::string &error);
 
+/// What goes into a model library besides the model's object.
+struct SharedLibraryInputs {
+  std::string abiSource;
+  /// More C files compiled into the library: file name and text.
+  std::vector<std::pair<std::string, std::string>> extraSources;
+  /// Linker arguments after the objects ("-lm", "-lomp", ...).
+  std::vector<std::string> libraries;
+  /// Exported functions beyond those of sparq_model.h every library has.
+  std::vector<std::string> extraExports;
+};
+
+/// linkSharedLibrary with extra C sources and libraries (the CUDA target's
+/// runtime).
+bool linkSharedLibrary(llvm::StringRef objectPath,
+                       const SharedLibraryInputs &inputs,
+                       llvm::StringRef outputPath, std::string &error);
+
+/// `text` as a C string literal.
+std::string cStringLiteral(llvm::StringRef text);
+
+/// Bytes of a tensor of the signature's shape and type.
+int64_t tensorByteSize(const TensorSignature &tensor);
+
+/// Bytes of one element of ONNX data type `dtype`.
+int64_t dtypeBytes(int32_t dtype);
+
 /// What lowering leaves for the later stages: the entry's ABI signature and
 /// symbol.
 struct LoweredModel {

@@ -19,10 +19,10 @@
 // must read (weights, scales or codebooks, CSR arrays, activations) and
 // write; the percentage is of the H200's 4.8 TB/s.
 //
-// The sparq rows use whatever kernels sparqc's CUDA pipeline makes: until
-// the generated quantized-matmul kernels are wired into it
-// (sparq::cuda::addSparqGpuKernelPasses), that is the reference lowering as
-// generic parallel loops, far from bandwidth-bound.
+// The sparq rows use the kernels sparqc's CUDA pipeline makes for these
+// ops: the generated GEMV (M <= 8) and mma.sync GEMM kernels of
+// docs/gpu-kernels.md; a shape they do not cover falls back to the
+// reference lowering, which sparqc notes when it compiles the row.
 //
 //===----------------------------------------------------------------------===//
 

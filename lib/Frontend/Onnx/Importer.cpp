@@ -606,10 +606,9 @@ GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
   if (!bound)
     return RankedTensorType(); // reported together by the caller
   if (!isAddressable(shape))
-    return emitModelError()
-           << model.path() << ": input '" << info.name() << "' has shape "
-           << formatShape(shape)
-           << ", whose size in bytes does not fit in 64 bits";
+    return emitModelError() << model.path() << ": input '" << info.name()
+                            << "' has shape " << formatShape(shape)
+                            << ", whose size in bytes does not fit in 64 bits";
   return RankedTensorType::get(shape, elementType);
 }
 
@@ -754,6 +753,10 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     const ConvertFn *convert =
         registry.lookup(node.domain(), node.op_type(), opset);
     NodeContext nodeContext(*this, node, opset);
+    if (std::optional<std::string> problem = checkNodeArity(node, opset)) {
+      nodeContext.emitError() << *problem;
+      return nullptr;
+    }
     if (failed((*convert)(nodeContext)))
       return nullptr;
     for (int i = 0, e = node.output_size(); i < e; ++i) {

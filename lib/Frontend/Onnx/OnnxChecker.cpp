@@ -13,6 +13,8 @@
 #include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 
+#include <algorithm>
+#include <climits>
 #include <exception>
 #include <unordered_map>
 
@@ -44,5 +46,52 @@ sparq::onnx_frontend::runOnnxChecker(const onnx::ModelProto &model,
   } catch (const std::exception &error) {
     return std::string(error.what());
   }
+  return std::nullopt;
+}
+
+std::optional<std::string>
+sparq::onnx_frontend::checkNodeArity(const onnx::NodeProto &node,
+                                     int64_t opset) {
+  // The latest schema libonnx has at or below the model's opset: inputs and
+  // outputs of ai.onnx operators change rarely, and a node the schema allows
+  // reaches converters that can then index their inputs safely.
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      node.op_type(), static_cast<int>(std::min<int64_t>(opset, INT32_MAX)),
+      node.domain() == "ai.onnx" ? "" : node.domain());
+  if (!schema)
+    return std::nullopt;
+  // For opsets newer than libonnx knows, only what an operator requires is
+  // checked: later versions add optional inputs (ReduceMean's axes in 18),
+  // they do not make required ones optional.
+  const auto &known =
+      onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = known.find(schema->domain());
+  bool newer = range == known.end() || opset > range->second.second;
+  int maxInputs = newer ? INT32_MAX : schema->max_input();
+  int maxOutputs = newer ? INT32_MAX : schema->max_output();
+  int numInputs = node.input_size();
+  // Trailing empty names are optional inputs left out.
+  while (numInputs > 0 && node.input(numInputs - 1).empty())
+    --numInputs;
+  auto describe = [](int min, int max) {
+    if (min == max)
+      return std::to_string(min);
+    return std::to_string(min) + " to " +
+           (max == INT32_MAX ? std::string("any number") : std::to_string(max));
+  };
+  if (numInputs < schema->min_input() || numInputs > maxInputs)
+    return "has " + std::to_string(numInputs) + " inputs; " + node.op_type() +
+           " takes " + describe(schema->min_input(), maxInputs);
+  const auto &formal = schema->inputs();
+  for (int i = 0; i < numInputs && i < static_cast<int>(formal.size()); ++i)
+    if (node.input(i).empty() &&
+        formal[i].GetOption() == onnx::OpSchema::Single)
+      return "leaves out input " + std::to_string(i) + " ('" +
+             formal[i].GetName() + "'), which " + node.op_type() + " requires";
+  if (node.output_size() < schema->min_output() ||
+      node.output_size() > maxOutputs)
+    return "has " + std::to_string(node.output_size()) + " outputs; " +
+           node.op_type() + " gives " +
+           describe(schema->min_output(), maxOutputs);
   return std::nullopt;
 }

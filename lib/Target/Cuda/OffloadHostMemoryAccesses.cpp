@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -91,8 +92,9 @@ bool needsDevice(Operation *op) {
 /// run stay where they are; the pass fails if the host uses a result of an
 /// op that touched memory.
 LogicalResult wrapInSerialLoop(ArrayRef<Operation *> ops) {
-  llvm::SetVector<Operation *> group(ops.begin(), ops.end());
   Block *block = ops.front()->getBlock();
+  SmallVector<Operation *> members(ops.begin(), ops.end());
+  llvm::SmallPtrSet<Operation *, 16> group;
   auto usedOutside = [&](Operation *op) {
     for (Value result : op->getResults())
       for (Operation *user : result.getUsers()) {
@@ -102,20 +104,23 @@ LogicalResult wrapInSerialLoop(ArrayRef<Operation *> ops) {
       }
     return false;
   };
-  bool changed = true;
-  while (changed) {
+  // Drop pure ops the host needs until none is left (dropping one may
+  // expose another that computes its operands).
+  for (bool changed = true; changed;) {
     changed = false;
-    for (Operation *op : group.takeVector()) {
+    group = llvm::SmallPtrSet<Operation *, 16>(members.begin(), members.end());
+    SmallVector<Operation *> kept;
+    for (Operation *op : members) {
       if (isPure(op) && usedOutside(op)) {
         changed = true;
         continue;
       }
-      group.insert(op);
+      kept.push_back(op);
     }
-    if (!changed)
-      break;
+    members = std::move(kept);
   }
-  for (Operation *op : group)
+  group = llvm::SmallPtrSet<Operation *, 16>(members.begin(), members.end());
+  for (Operation *op : members)
     if (usedOutside(op))
       return op->emitError()
              << "reads device memory into a value the host code needs; "
@@ -127,9 +132,85 @@ LogicalResult wrapInSerialLoop(ArrayRef<Operation *> ops) {
   auto loop = scf::ParallelOp::create(builder, loc, ValueRange{zero},
                                       ValueRange{one}, ValueRange{one});
   Operation *terminator = loop.getBody()->getTerminator();
-  for (Operation *op : group)
+  for (Operation *op : members)
     op->moveBefore(terminator);
   return success();
+}
+
+/// Whether `op` (or an op nested in it) writes to `buffer` itself.
+bool writesTo(Operation *op, Value buffer) {
+  WalkResult walk = op->walk([&](Operation *nested) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!effects)
+      return nested->getNumRegions() || isPure(nested) ||
+                     nested->hasTrait<OpTrait::IsTerminator>()
+                 ? WalkResult::advance()
+                 : WalkResult::interrupt(); // unknown: assume it writes
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const MemoryEffects::EffectInstance &e : instances)
+      if (isa<MemoryEffects::Write>(e.getEffect()) &&
+          (!e.getValue() || e.getValue() == buffer))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return walk.wasInterrupted();
+}
+
+/// A value the host loads and kernels use (a scalar input, a reduction's
+/// result feeding the next elementwise loop) is loaded again inside each
+/// parallel loop that uses it, with the pure ops computing from it; the
+/// host keeps no copy. Done when nothing from the load to the loop writes
+/// the buffer. Returns whether `load` was sunk.
+bool sinkLoadIntoLoops(memref::LoadOp load) {
+  Block *block = load->getBlock();
+  // The load and the pure ops of the host that compute from it.
+  llvm::SetVector<Operation *> chain;
+  chain.insert(load);
+  llvm::SetVector<scf::ParallelOp> loops;
+  for (size_t i = 0; i < chain.size(); ++i)
+    for (Value result : chain[i]->getResults())
+      for (Operation *user : result.getUsers()) {
+        Operation *top = block->findAncestorOpInBlock(*user);
+        if (!top)
+          return false;
+        if (top == user && isPure(user) && user->getNumRegions() == 0) {
+          chain.insert(user);
+          continue;
+        }
+        auto loop = dyn_cast<scf::ParallelOp>(top);
+        if (!loop)
+          return false;
+        loops.insert(loop);
+      }
+  Value buffer = load.getMemRef();
+  for (scf::ParallelOp loop : loops) {
+    if (writesTo(loop, buffer))
+      return false;
+    for (Operation *op = load->getNextNode(); op != loop;
+         op = op->getNextNode())
+      if (writesTo(op, buffer))
+        return false;
+  }
+  // Chain ops are in block order (each user follows what it uses).
+  SmallVector<Operation *> ordered = chain.takeVector();
+  llvm::sort(ordered,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  for (scf::ParallelOp loop : loops) {
+    OpBuilder builder = OpBuilder::atBlockBegin(loop.getBody());
+    IRMapping mapping;
+    for (Operation *op : ordered)
+      builder.clone(*op, mapping);
+    for (Operation *op : ordered)
+      for (Value result : op->getResults())
+        result.replaceUsesWithIf(mapping.lookup(result), [&](OpOperand &use) {
+          return loop->isProperAncestor(use.getOwner());
+        });
+  }
+  for (Operation *op : llvm::reverse(ordered))
+    if (op->use_empty())
+      op->erase();
+  return true;
 }
 
 /// Wraps each run of consecutive device-touching ops of `block` (and of the
@@ -193,6 +274,11 @@ struct OffloadHostMemoryAccessesPass
       });
       for (memref::CopyOp copy : copies)
         rewriteCopyAsLoop(copy);
+      for (Block &block : func.getBody()) {
+        SmallVector<memref::LoadOp> loads(block.getOps<memref::LoadOp>());
+        for (memref::LoadOp load : loads)
+          (void)sinkLoadIntoLoops(load);
+      }
       for (Block &block : func.getBody())
         if (failed(offloadBlock(block)))
           return signalPassFailure();

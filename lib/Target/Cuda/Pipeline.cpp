@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Target/Cuda/CudaTarget.h"
+#include "sparq/Conversion/SparqToGpuKernels/SparqToGpuKernels.h"
 #include "sparq/Target/Cuda/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
@@ -15,13 +16,17 @@ using namespace mlir;
 void sparq::cuda::addSparqGpuKernelPasses(OpPassManager &pm,
                                           const CudaPipelineOptions &options,
                                           int stage) {
-  // The generated GPU kernels for sparq.qmatmul and sparq.lut_matmul plug in
-  // here: stage 0 (tensors) `convert-sparq-to-gpu-kernels`, stage 1
-  // (buffers) `generate-sparq-gpu-kernels`. Until then the reference
-  // lowering covers those ops, as generic parallel loops.
-  (void)pm;
-  (void)options;
-  (void)stage;
+  // Quantized and codebook matmuls become launches of the kernels generated
+  // from IR (docs/gpu-kernels.md): stage 0 (tensors) replaces them by calls
+  // of launchers, stage 1 (buffers) gives the launchers bodies. What the
+  // kernels do not cover stays for the reference lowering, as generic
+  // parallel loops.
+  sparq::GpuKernelOptions kernelOptions;
+  kernelOptions.gpuArch = options.arch;
+  if (stage == 0)
+    sparq::addSparqGpuKernelCallPasses(pm, kernelOptions);
+  else
+    sparq::addSparqGpuKernelPasses(pm, kernelOptions);
 }
 
 LogicalResult sparq::cuda::buildCudaBufferizationPipeline(
@@ -58,7 +63,11 @@ sparq::cuda::buildCudaKernelPipeline(OpPassManager &pm,
                                      const CudaPipelineOptions &options) {
   std::string pipeline;
   llvm::raw_string_ostream os(pipeline);
-  os << "sparq-gpu-map-parallel-loops{block-size=" << options.blockSize
+  // Integer powers become generated functions, which outlining copies into
+  // the kernels' module (NVVM has no lowering for math.ipowi).
+  os << "convert-math-to-funcs,"
+        "sparq-gpu-map-parallel-loops{block-size="
+     << options.blockSize
      << "},"
         "convert-parallel-loops-to-gpu,"
         "gpu-kernel-outlining,"
@@ -82,6 +91,7 @@ LogicalResult sparq::cuda::buildCudaSerializationPipeline(
   os << "expand-strided-metadata,"
         "lower-affine,"
         "gpu.module(convert-scf-to-cf,"
+        "convert-nvgpu-to-nvvm,"
         "convert-gpu-to-nvvm,"
         "canonicalize,"
         "cse,"

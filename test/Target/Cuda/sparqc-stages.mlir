@@ -1,5 +1,6 @@
 // sparqc --target=cuda at every stage on a small MLP: a 4-bit quantized
-// matmul (reference lowering), a ReLU and a row sum.
+// matmul (the generated GEMV kernel, with the ReLU fused into it by sparqc),
+// and a row sum (generic kernels).
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: sparqc %s --quiet --target=cuda --emit=mlir -o %t/kernels.mlir
 // RUN: FileCheck %s --check-prefix=MLIR < %t/kernels.mlir
@@ -24,21 +25,30 @@
 // RUN: %if cuda %{ sparq-run %t/mlp.so --target=cuda --input x=%t/x.npy --expect %t/cpu --rtol 1e-5 --atol 1e-5 | FileCheck %s --check-prefix=GPU %}
 
 // One gpu.module with the NVVM target holds every kernel; the host function
-// launches them and takes the weights (hoisted constants) as arguments.
+// launches them and takes the weights (hoisted constants) as arguments. The
+// quantized matmul is a call of the launcher of a generated GEMV kernel,
+// whose epilogue applies the ReLU.
 // MLIR: module attributes {gpu.container_module}
-// MLIR: memref.global constant @__sparq_const_0 : memref<16x2xf32> = dense<
-// MLIR: func.func @mlp(%{{.*}}: memref<4x64xf32>, %{{.*}}: memref<4x16xf32>, %{{.*}}: memref<4x1xf32>, %{{.*}}: memref<16x2xf32>)
+// MLIR-DAG: memref.global constant @__sparq_const_{{[0-9]}} : memref<16x32xi8> = dense<51>
+// MLIR-DAG: memref.global constant @__sparq_const_{{[0-9]}} : memref<16x2xf32> = dense<
+// MLIR: func.func @mlp(%{{.*}}: memref<4x64xf32>, %{{.*}}: memref<4x16xf32>, %{{.*}}: memref<4x1xf32>, %{{.*}}: memref<16x2xf32>, %{{.*}}: memref<16x32xi8>)
 // MLIR-SAME: llvm.emit_c_interface
 // MLIR-NOT: memref.load
 // MLIR-NOT: memref.store
+// MLIR: call @[[GEMV:__sparq_gpu_gemv_s4_g32_m4_n16_k64_f32_relu_sm_90a]](
 // MLIR: gpu.launch_func @sparq_kernels::@mlp_kernel blocks in
 // MLIR: gpu.launch_func @sparq_kernels::@mlp_kernel_0 blocks in
 // MLIR: return
 // MLIR: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_90a">]
 // MLIR: gpu.func @mlp_kernel({{.*}}) kernel
 // MLIR: gpu.func @mlp_kernel_0({{.*}}) kernel
+// MLIR: gpu.func @[[GEMV]]({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// MLIR: func.func private @[[GEMV]](
+// MLIR: gpu.launch_func @sparq_kernels::@[[GEMV]] blocks in
 // MLIR-NOT: gpu.module
 
+// sparq-opt's lowering does not fuse: the ReLU is a kernel of its own.
+// OPT: call @__sparq_gpu_gemv_s4_g32_m4_n16_k64_f32_sm_80(
 // OPT: gpu.launch_func @sparq_kernels::@mlp_kernel blocks in
 // OPT: gpu.module @sparq_kernels [#nvvm.target<O = 3, chip = "sm_80">]
 // OPTLLVM: llvm.func @_mlir_memref_to_llvm_alloc(i64) -> !llvm.ptr
@@ -47,6 +57,8 @@
 
 // PTX90: .target sm_90a
 // PTX90: .visible .entry
+// PTX90: ld.global.nc.v4
+// PTX90: shfl.sync.bfly
 // PTX80: .target sm_80
 // PTX80: .visible .entry
 
@@ -55,7 +67,6 @@
 // LLVM-DAG: @llvm.global_ctors
 // LLVM-DAG: define {{.*}}void @_mlir_ciface_mlp(
 // LLVM-DAG: call {{.*}}@mgpuLaunchKernel(
-// LLVM-DAG: call {{.*}}@_mlir_memref_to_llvm_alloc(
 // LLVM-DAG: declare {{.*}}@mgpuModuleLoad(
 
 // The same C ABI as the CPU target, plus sparq_run_async; the runtime's

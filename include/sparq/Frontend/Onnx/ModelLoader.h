@@ -24,6 +24,7 @@
 
 namespace onnx {
 class ModelProto;
+class NodeProto;
 class TensorProto;
 } // namespace onnx
 
@@ -124,6 +125,15 @@ llvm::Expected<std::string> resolveExternalLocation(llvm::StringRef modelDir,
 std::optional<std::string> runOnnxChecker(const onnx::ModelProto &model,
                                           llvm::StringRef modelDir,
                                           std::string &skippedWhy);
+
+/// Checks a node's number of inputs and outputs, and that no required input
+/// is left out, against libonnx's schema for its operator at `opset` (the
+/// latest libonnx knows at or below it). Returns what is wrong, naming the
+/// counts; std::nullopt when it agrees or libonnx has no schema. Runs with or
+/// without the checker, so converters may index every input the schema
+/// requires.
+std::optional<std::string> checkNodeArity(const onnx::NodeProto &node,
+                                          int64_t opset);
 
 } // namespace sparq::onnx_frontend
 

@@ -26,10 +26,14 @@ def SparqGpuOffloadHostMemoryAccesses
     `gpu.module`) still hold `memref.copy` ops and the odd load, store or
     sequential loop (a reduction without parallel dimensions, a scalar
     read). This pass rewrites each `memref.copy` as an `scf.parallel` copy
-    loop and wraps every run of consecutive other ops that touch memory in
-    a one-iteration `scf.parallel`, which becomes a kernel of one thread.
-    An op whose result the host needs (a loaded value deciding control flow)
-    cannot move; the pass reports it and fails.
+    loop; a value loaded on the host only for parallel loops (a scalar
+    input, a reduction's result used by the next elementwise loop) is loaded
+    inside each of those loops instead, with the pure ops computing from it,
+    unless something in between writes the buffer; every run of
+    consecutive other ops that touch memory is wrapped in a one-iteration
+    `scf.parallel`, which becomes a kernel of one thread. An op whose result
+    the host needs (a loaded value deciding control flow) cannot move; the
+    pass reports it and fails.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -76,11 +76,15 @@ sparq::onnx_frontend::checkNodeArity(const onnx::NodeProto &node,
   auto describe = [](int min, int max) {
     if (min == max)
       return std::to_string(min);
-    return std::to_string(min) + " to " +
-           (max == INT32_MAX ? std::string("any number") : std::to_string(max));
+    if (max == INT32_MAX)
+      return "at least " + std::to_string(min);
+    return std::to_string(min) + " to " + std::to_string(max);
+  };
+  auto count = [](int n, const char *what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
   };
   if (numInputs < schema->min_input() || numInputs > maxInputs)
-    return "has " + std::to_string(numInputs) + " inputs; " + node.op_type() +
+    return "has " + count(numInputs, "input") + "; " + node.op_type() +
            " takes " + describe(schema->min_input(), maxInputs);
   const auto &formal = schema->inputs();
   for (int i = 0; i < numInputs && i < static_cast<int>(formal.size()); ++i)
@@ -90,7 +94,7 @@ sparq::onnx_frontend::checkNodeArity(const onnx::NodeProto &node,
              formal[i].GetName() + "'), which " + node.op_type() + " requires";
   if (node.output_size() < schema->min_output() ||
       node.output_size() > maxOutputs)
-    return "has " + std::to_string(node.output_size()) + " outputs; " +
+    return "has " + count(node.output_size(), "output") + "; " +
            node.op_type() + " gives " +
            describe(schema->min_output(), maxOutputs);
   return std::nullopt;

@@ -25,6 +25,17 @@
 // RUN: test ! -e %t/no_default_opset.mlir
 // NO-OPSET: error: {{.*}}no_default_opset.onnx: the model imports no ai.onnx opset
 
+// Nodes whose inputs disagree with the operator's schema: refused with the
+// counts before a converter reads them, also where libonnx's checker does
+// not run (opset 21 is newer than it knows).
+// RUN: not sparq-import-onnx %t/arity_add.onnx -o %t/arity_add.mlir 2>&1 | FileCheck %s --check-prefix=ARITY
+// RUN: test ! -e %t/arity_add.mlir
+// ARITY: error: {{.*}}arity_add.onnx: node 'add' (Add): has 1 input; Add takes at least 2
+// RUN: not sparq-import-onnx %t/arity_empty.onnx -o %t/arity_empty.mlir 2>&1 | FileCheck %s --check-prefix=EMPTY-NAME
+// EMPTY-NAME: error: {{.*}}arity_empty.onnx: node 'relu' (Relu): has 0 inputs; Relu takes at least 1
+// RUN: not sparq-import-onnx %t/arity_gap.onnx -o %t/arity_gap.mlir 2>&1 | FileCheck %s --check-prefix=INPUT-GAP
+// INPUT-GAP: error: {{.*}}arity_gap.onnx: node 'add' (Add): leaves out input 0 ('A'), which Add requires
+
 // Files that are not ONNX models.
 // RUN: not sparq-import-onnx %t/truncated.onnx -o %t/truncated.mlir 2>&1 | FileCheck %s --check-prefix=TRUNCATED
 // RUN: test ! -e %t/truncated.mlir

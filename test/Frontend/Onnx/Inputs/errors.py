@@ -130,3 +130,18 @@ model = helper.make_model(
     graph, opset_imports=[helper.make_opsetid("com.microsoft", 1)])
 model.ir_version = 8
 onnx.save(model, path("no_default_opset.onnx"))
+
+# Nodes with the wrong number of inputs, at an opset newer than libonnx's
+# checker knows (so only sparq's own arity check stands between them and the
+# converters), and a required input left out by an empty name.
+x4 = [value_info("x", "float", [4])]
+y4 = [value_info("y", "float", [4])]
+save_model(path("arity_add.onnx"),
+           [helper.make_node("Add", ["x"], ["y"], name="add")], x4, y4,
+           opset=21)
+save_model(path("arity_empty.onnx"),
+           [helper.make_node("Relu", [""], ["y"], name="relu")], x4, y4,
+           opset=21)
+save_model(path("arity_gap.onnx"),
+           [helper.make_node("Add", ["", "x"], ["y"], name="add")], x4, y4,
+           opset=21)

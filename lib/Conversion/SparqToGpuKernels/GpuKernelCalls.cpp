@@ -101,8 +101,18 @@ std::string checkCommon(Value input, RankedTensorType resultType,
   return "";
 }
 
+/// How an op runs: one launch, or (when M is above the GEMV's rows and the
+/// GEMM does not cover the op) GEMV launches on blocks of rows.
+struct LaunchPlan {
+  /// Rows per GEMV launch; 0: one launch of `spec.family` for all M rows.
+  int64_t rowsPerLaunch = 0;
+  /// Why the GEMM was not used, for the remark of a row-blocked op.
+  std::string whyNotGemm;
+};
+
 /// Picks GEMV or GEMM from M and checks what the family needs.
-std::string chooseFamily(GpuKernelSpec &spec, int64_t gemvMaxRows) {
+std::string chooseFamily(GpuKernelSpec &spec, int64_t gemvMaxRows,
+                         LaunchPlan &plan) {
   if (spec.k % spec.chunkElements() != 0)
     return llvm::formatv("K = {0} is not a multiple of {1}, the elements "
                          "of a lane's chunk of {2}-bit weights",
@@ -113,22 +123,32 @@ std::string chooseFamily(GpuKernelSpec &spec, int64_t gemvMaxRows) {
     return "";
   }
   spec.family = KernelFamily::gemm;
-  if (spec.weights == WeightKind::codebook && spec.bits == 3)
-    return llvm::formatv("M = {0} needs the GEMM kernel, which has no 3-bit "
-                         "codebook variant",
-                         spec.m)
-        .str();
   int64_t kBlock = 4 * spec.chunkElements();
-  if (spec.k % kBlock != 0)
-    return llvm::formatv("M = {0} needs the GEMM kernel, whose K blocks are "
-                         "{1}, but K = {2}",
-                         spec.m, kBlock, spec.k)
+  if (spec.weights == WeightKind::codebook && spec.bits == 3)
+    plan.whyNotGemm = "the GEMM kernel has no 3-bit codebook variant";
+  else if (spec.k % kBlock != 0)
+    plan.whyNotGemm = llvm::formatv("the GEMM kernel's K blocks of {0} do "
+                                    "not divide K = {1}",
+                                    kBlock, spec.k)
+                          .str();
+  if (plan.whyNotGemm.empty())
+    return "";
+  // The GEMV then runs on blocks of rows: each block reads the weights
+  // again, which still beats the reference lowering's dequantized copy by
+  // far. A residual block must start on a 16-byte boundary, as the kernels
+  // read it in 16-byte vectors.
+  if (spec.hasResidual && (gemvMaxRows * spec.n) % 4 != 0)
+    return llvm::formatv("M = {0} is above gemv-max-rows, {1}, and GEMV "
+                         "blocks of {2} rows would misalign the residual",
+                         spec.m, plan.whyNotGemm, gemvMaxRows)
         .str();
+  spec.family = KernelFamily::gemv;
+  plan.rowsPerLaunch = gemvMaxRows;
   return "";
 }
 
 std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
-                              GpuKernelSpec &spec) {
+                              GpuKernelSpec &spec, LaunchPlan &plan) {
   spec.weights = WeightKind::uniform;
   std::string common =
       checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
@@ -154,11 +174,11 @@ std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
   spec.hasOutliers = static_cast<bool>(op.getOutlierRowPtr());
   spec.activation = op.getActivationKind();
   spec.hasResidual = static_cast<bool>(op.getResidual());
-  return chooseFamily(spec, gemvMaxRows);
+  return chooseFamily(spec, gemvMaxRows, plan);
 }
 
 std::string unsupportedReason(LutMatmulOp op, int64_t gemvMaxRows,
-                              GpuKernelSpec &spec) {
+                              GpuKernelSpec &spec, LaunchPlan &plan) {
   spec.weights = WeightKind::codebook;
   std::string common =
       checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
@@ -174,7 +194,7 @@ std::string unsupportedReason(LutMatmulOp op, int64_t gemvMaxRows,
   spec.hasOutliers = static_cast<bool>(op.getOutlierRowPtr());
   spec.activation = op.getActivationKind();
   spec.hasResidual = static_cast<bool>(op.getResidual());
-  return chooseFamily(spec, gemvMaxRows);
+  return chooseFamily(spec, gemvMaxRows, plan);
 }
 
 /// The launcher declaration for `spec`, created once per module.
@@ -192,10 +212,10 @@ func::FuncOp getOrCreateLauncher(ModuleOp module, const GpuKernelSpec &spec,
   return func;
 }
 
-/// Replaces `op` by a launcher call on `operands` (already in argument
-/// order, activations and residual as [M, ...] tensors).
-void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
-                           ArrayRef<Value> operands, RewriterBase &rewriter) {
+/// A launcher call on `operands` (in argument order); returns its [m, n]
+/// result.
+Value callLauncher(Operation *op, const GpuKernelSpec &spec,
+                   ArrayRef<Value> operands, RewriterBase &rewriter) {
   Location loc = op->getLoc();
   SmallVector<Value> args;
   SmallVector<Type> types;
@@ -218,17 +238,66 @@ void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
   func::FuncOp launcher = getOrCreateLauncher(op->getParentOfType<ModuleOp>(),
                                               spec, types, rewriter);
   func::CallOp::create(rewriter, loc, launcher, args);
-  Value result = bufferization::ToTensorOp::create(
+  return bufferization::ToTensorOp::create(
       rewriter, loc,
       RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
       /*restrict=*/true, /*writable=*/true);
+}
+
+/// Rows [row, row + rows) of the [M, C] tensor `tensor`.
+Value sliceRows(RewriterBase &rewriter, Location loc, Value tensor,
+                int64_t row, int64_t rows) {
+  int64_t columns = cast<RankedTensorType>(tensor.getType()).getShape()[1];
+  return tensor::ExtractSliceOp::create(
+      rewriter, loc, tensor, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(row),
+                                                    rewriter.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(rows),
+                             rewriter.getIndexAttr(columns)},
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                             rewriter.getIndexAttr(1)});
+}
+
+/// Replaces `op` by launcher calls on `operands` (already in argument
+/// order, activations first and residual last as [M, ...] tensors): one
+/// call, or one GEMV call per block of `plan.rowsPerLaunch` rows.
+void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
+                           const LaunchPlan &plan, ArrayRef<Value> operands,
+                           RewriterBase &rewriter) {
+  Location loc = op->getLoc();
+  Value result;
+  if (plan.rowsPerLaunch == 0 || plan.rowsPerLaunch >= spec.m) {
+    result = callLauncher(op, spec, operands, rewriter);
+  } else {
+    result = tensor::EmptyOp::create(rewriter, loc,
+                                     ArrayRef<int64_t>{spec.m, spec.n},
+                                     rewriter.getF32Type());
+    for (int64_t row = 0; row < spec.m; row += plan.rowsPerLaunch) {
+      GpuKernelSpec block = spec;
+      block.m = std::min(plan.rowsPerLaunch, spec.m - row);
+      SmallVector<Value> blockOperands(operands.begin(), operands.end());
+      blockOperands.front() =
+          sliceRows(rewriter, loc, operands.front(), row, block.m);
+      if (spec.hasResidual)
+        blockOperands.back() =
+            sliceRows(rewriter, loc, operands.back(), row, block.m);
+      Value blockResult = callLauncher(op, block, blockOperands, rewriter);
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, blockResult, result,
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(row),
+                                 rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(block.m),
+                                 rewriter.getIndexAttr(spec.n)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+    }
+  }
   rewriter.replaceOp(
       op, unflattenRows(rewriter, loc, result,
                         cast<RankedTensorType>(op->getResult(0).getType())));
 }
 
 void lowerToLauncherCall(QMatmulOp op, const GpuKernelSpec &spec,
-                         RewriterBase &rewriter) {
+                         const LaunchPlan &plan, RewriterBase &rewriter) {
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   SmallVector<Value> operands = {
@@ -243,11 +312,11 @@ void lowerToLauncherCall(QMatmulOp op, const GpuKernelSpec &spec,
                         op.getOutlierValues());
   if (spec.hasResidual)
     operands.push_back(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
-  replaceByLauncherCall(op, spec, operands, rewriter);
+  replaceByLauncherCall(op, spec, plan, operands, rewriter);
 }
 
 void lowerToLauncherCall(LutMatmulOp op, const GpuKernelSpec &spec,
-                         RewriterBase &rewriter) {
+                         const LaunchPlan &plan, RewriterBase &rewriter) {
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   SmallVector<Value> operands = {
@@ -260,7 +329,7 @@ void lowerToLauncherCall(LutMatmulOp op, const GpuKernelSpec &spec,
                         op.getOutlierValues());
   if (spec.hasResidual)
     operands.push_back(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
-  replaceByLauncherCall(op, spec, operands, rewriter);
+  replaceByLauncherCall(op, spec, plan, operands, rewriter);
 }
 
 struct ConvertSparqToGpuKernelsPass
@@ -293,18 +362,23 @@ struct ConvertSparqToGpuKernelsPass
       spec.chip = gpuArch;
       auto qmatmul = dyn_cast<QMatmulOp>(op);
       auto lutMatmul = dyn_cast<LutMatmulOp>(op);
+      LaunchPlan plan;
       std::string reason =
-          qmatmul ? unsupportedReason(qmatmul, gemvMaxRows, spec)
-                  : unsupportedReason(lutMatmul, gemvMaxRows, spec);
+          qmatmul ? unsupportedReason(qmatmul, gemvMaxRows, spec, plan)
+                  : unsupportedReason(lutMatmul, gemvMaxRows, spec, plan);
       if (!reason.empty()) {
         op->emitRemark("no GPU kernel (")
             << reason << "); left for convert-sparq-to-linalg";
         continue;
       }
+      if (plan.rowsPerLaunch)
+        op->emitRemark("GEMV kernel on blocks of ")
+            << plan.rowsPerLaunch << " rows (M = " << spec.m << "; "
+            << plan.whyNotGemm << ")";
       if (qmatmul)
-        lowerToLauncherCall(qmatmul, spec, rewriter);
+        lowerToLauncherCall(qmatmul, spec, plan, rewriter);
       else
-        lowerToLauncherCall(lutMatmul, spec, rewriter);
+        lowerToLauncherCall(lutMatmul, spec, plan, rewriter);
     }
   }
 };

@@ -63,30 +63,6 @@ func.func @lut3_short_k(%x: tensor<1x64xf32>, %idx: tensor<8x24xi8>,
 
 // -----
 
-// CHECK-LABEL: func @lut3_gemm
-// CHECK: sparq.lut_matmul
-func.func @lut3_gemm(%x: tensor<16x128xf32>, %idx: tensor<8x48xi8>,
-                     %cb: tensor<8x8xf32>) -> tensor<16x8xf32> {
-  // expected-remark @below {{no GPU kernel (M = 16 needs the GEMM kernel, which has no 3-bit codebook variant)}}
-  %y = sparq.lut_matmul %x, %idx, %cb bits(3)
-      : (tensor<16x128xf32>, tensor<8x48xi8>, tensor<8x8xf32>) -> tensor<16x8xf32>
-  return %y : tensor<16x8xf32>
-}
-
-// -----
-
-// CHECK-LABEL: func @gemm_short_k
-// CHECK: sparq.qmatmul
-func.func @gemm_short_k(%x: tensor<32x64xf32>, %w: tensor<8x32xi8>,
-                        %s: tensor<8x1xf32>) -> tensor<32x8xf32> {
-  // expected-remark @below {{no GPU kernel (M = 32 needs the GEMM kernel, whose K blocks are 128, but K = 64)}}
-  %y = sparq.qmatmul %x, %w, %s storage(si4)
-      : (tensor<32x64xf32>, tensor<8x32xi8>, tensor<8x1xf32>) -> tensor<32x8xf32>
-  return %y : tensor<32x8xf32>
-}
-
-// -----
-
 // CHECK-LABEL: func @dynamic_rows
 // CHECK: sparq.qmatmul
 func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<8x32xi8>,

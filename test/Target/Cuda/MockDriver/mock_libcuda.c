@@ -32,13 +32,17 @@ enum {
   ERROR_LAUNCH_FAILED = 719,
 };
 
+struct function {
+  char name[256];
+  struct function *next;
+};
+
+/* As with the driver, a module owns its function handles: the same handle
+ * for a name every time, freed when the module is unloaded. */
 struct module {
   const char *image;
   size_t size;
-};
-
-struct function {
-  char name[256];
+  struct function *functions;
 };
 
 static const char *mode(void) {
@@ -152,7 +156,7 @@ CUresult cuModuleLoadData(void **module, const void *image) {
   size_t size = imageSize(image);
   if (!size)
     return ERROR_INVALID_IMAGE;
-  struct module *m = malloc(sizeof *m);
+  struct module *m = calloc(1, sizeof *m);
   m->image = image;
   m->size = size;
   *module = m;
@@ -163,7 +167,13 @@ CUresult cuModuleLoadData(void **module, const void *image) {
 }
 
 CUresult cuModuleUnload(void *module) {
-  free(module);
+  struct module *m = module;
+  while (m->functions) {
+    struct function *next = m->functions->next;
+    free(m->functions);
+    m->functions = next;
+  }
+  free(m);
   return SUCCESS;
 }
 
@@ -171,8 +181,15 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   struct module *m = module;
   if (!memmem(m->image, m->size, name, strlen(name)))
     return ERROR_NOT_FOUND;
+  for (struct function *f = m->functions; f; f = f->next)
+    if (strcmp(f->name, name) == 0) {
+      *function = f;
+      return SUCCESS;
+    }
   struct function *f = calloc(1, sizeof *f);
   snprintf(f->name, sizeof f->name, "%s", name);
+  f->next = m->functions;
+  m->functions = f;
   *function = f;
   return SUCCESS;
 }

@@ -192,3 +192,37 @@ def test_default_fusion_fp32_softmax(transformer, tmp_path):
                                atol=1e-6 * scale)
     np.testing.assert_allclose(logits["all"], expected, rtol=1e-5,
                                atol=1e-5 * scale)
+
+
+def test_default_fusion_w8a8_norm_quantize(transformer, tmp_path):
+    """W8A8 (SmoothQuant, static activation scales): each RMSNorm that feeds
+    only int8 matmuls becomes one sparq.rms_norm_quantize (Q/K/V's three
+    quantizations of the same activations, and gate/up's two, merged into
+    it), and the logits are the unfused binary's exactly. The odd layers'
+    LayerNorms are not matched (docs/fusion.md)."""
+    calibration = tmp_path / "calibration"
+    for sample in range(4):
+        directory = calibration / f"sample{sample}"
+        directory.mkdir(parents=True)
+        ids = (np.arange(SEQ, dtype=np.int64).reshape(1, SEQ) * (3 + sample)
+               % CONFIG.vocab)
+        np.save(directory / "input_ids.npy", ids)
+    dims = ["--dim", "batch=1", "--dim", f"seq={SEQ}"]
+    ids = np.arange(SEQ, dtype=np.int64).reshape(1, SEQ) * 5 % CONFIG.vocab
+    logits = {}
+    for fuse in ("all", "none"):
+        library = tmp_path / f"{fuse}.so"
+        result = _sparqc(transformer, *dims, "--quant=w8a8-smoothquant",
+                         f"--calibration={calibration}", f"--fuse={fuse}",
+                         "--fusion-stats", "-o", library)
+        assert result.returncode == 0, result.stderr
+        if fuse == "all":
+            fused = re.findall(r"^sparq-fuse: norm-quantize: (\S+): fused "
+                               r"\((\d) identical quantizations merged\)$",
+                               result.stderr, re.M)
+            rms_layers = sum(CONFIG.uses_rms_norm(i)
+                             for i in range(CONFIG.layers))
+            assert sorted(int(n) for _, n in fused) == \
+                [2] * rms_layers + [3] * rms_layers, result.stderr
+        logits[fuse] = Model(str(library)).run(input_ids=ids)["logits"]
+    np.testing.assert_array_equal(logits["all"], logits["none"])

@@ -190,3 +190,34 @@ def test_softmax(sparq_opt, mask_kind):
     np.testing.assert_allclose(y, expected, rtol=2e-6, atol=1e-7)
     if mask_kind == "select":
         assert (y[..., ~allowed] == 0).all()
+
+
+def test_rms_norm_quantize(sparq_opt):
+    """sparq.rms_norm_quantize: RMSNorm along the last dim, then int8
+    quantization with a per-tensor scale, against NumPy in float32 with the
+    operations in the same order (ties round half to even, values clamp)."""
+    rng = np.random.default_rng(11)
+    shape, channels = (2, 5, 64), 64
+    x = (3 * rng.standard_normal(shape)).astype(np.float32)
+    # A row of small values, where epsilon (large here) matters.
+    x[0, 0] *= np.float32(0.01)
+    gamma = (1 + 0.5 * rng.standard_normal(channels)).astype(np.float32)
+    scale = np.float32(0.02)
+    epsilon = np.float32(0.25)
+    body = f"""
+  %x = arith.constant dense<{literal(x)}> : {tt(shape, 'f32')}
+  %g = arith.constant dense<{literal(gamma)}> : {tt((channels,), 'f32')}
+  %s = arith.constant dense<{scale!r}> : tensor<1x1x1xf32>
+  %q = sparq.rms_norm_quantize %x, %g, %s epsilon({float(epsilon):.6e}) storage(si8) : ({tt(shape, 'f32')}, {tt((channels,), 'f32')}, tensor<1x1x1xf32>) -> {tt(shape, 'i8')}
+  %i = arith.extsi %q : {tt(shape, 'i8')} to {tt(shape, 'i32')}"""
+    (q,) = runner.run(sparq_opt, body, [("i", shape, "i32")])
+    sums = (x * x).sum(axis=-1, keepdims=True, dtype=np.float32)
+    inverse = np.float32(1) / np.sqrt(sums / np.float32(channels) + epsilon)
+    normalized = gamma * (x * inverse)
+    expected = np.clip(np.rint(normalized / scale), -128, 127)
+    # The row sums may round differently in the last bit (summation order),
+    # which can move a value across a rounding boundary: at most one step,
+    # rarely.
+    difference = np.abs(q - expected)
+    assert difference.max() <= 1
+    assert (difference > 0).mean() < 0.01

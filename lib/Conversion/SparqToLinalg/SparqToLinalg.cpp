@@ -678,6 +678,80 @@ struct LowerSmooth : public OpRewritePattern<SmoothOp> {
   }
 };
 
+/// RMSNorm then quantization: the row sums of x^2 (one pass), then
+/// gamma * (x * 1 / sqrt(sum / K + epsilon)) quantized, with the operations
+/// in the order of the ONNX importer's unfused graph so that both round the
+/// same. Elementwise fusion later puts the normalization into the quantize
+/// loop, so the float activations are not written.
+struct LowerRmsNormQuantize : public OpRewritePattern<RmsNormQuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RmsNormQuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getInput().getType();
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rank = type.getRank();
+    auto element = cast<FloatType>(type.getElementType());
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<AffineExpr> rowExprs;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rowExprs.push_back(getAffineDimExpr(d, ctx));
+    AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+    AffineMap channelMap =
+        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, shape.drop_back(), element);
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getFloatAttr(element, 0.0));
+    Value filled =
+        linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                               ValueRange{empty})
+            .getResult(0);
+    SmallVector<utils::IteratorType> reduction(rank,
+                                               utils::IteratorType::parallel);
+    reduction.back() = utils::IteratorType::reduction;
+    Value sums =
+        linalg::GenericOp::create(
+            rewriter, loc, filled.getType(), ValueRange{op.getInput()},
+            ValueRange{filled}, ArrayRef<AffineMap>{identity, rowMap},
+            reduction,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value square = arith::MulFOp::create(b, l, args[0], args[0]);
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::AddFOp::create(b, l, square,
+                                                         args[1])});
+            })
+            .getResult(0);
+    double channels = static_cast<double>(shape.back());
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value normalized = buildParallelGeneric(
+        rewriter, loc, shape, element, {op.getInput(), sums, op.getGamma()},
+        {identity, rowMap, channelMap},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          auto constant = [&](double value) -> Value {
+            return arith::ConstantOp::create(b, l,
+                                             b.getFloatAttr(element, value));
+          };
+          Value mean = arith::DivFOp::create(b, l, args[1], constant(channels));
+          Value shifted = arith::AddFOp::create(b, l, mean, constant(epsilon));
+          Value root = math::SqrtOp::create(b, l, shifted);
+          Value inverse = arith::DivFOp::create(b, l, constant(1.0), root);
+          Value scaled = arith::MulFOp::create(b, l, args[0], inverse);
+          return arith::MulFOp::create(b, l, args[2], scaled);
+        });
+    auto storage = cast<IntegerType>(op.getStorageType());
+    Value q = buildQuantize(rewriter, loc, normalized, op.getScales(),
+                            op.getZeroPoints(), storage);
+    rewriter.replaceOp(op, buildPack(rewriter, loc, q, op.getType().getShape(),
+                                     storage.getWidth()));
+    return success();
+  }
+};
+
 /// softmax(mask(x * scale)) along the last dim in three passes over x, none
 /// of which writes the scaled or masked scores: the row maximum, the sum of
 /// exp(t - max), and exp(t - max) / sum, with t recomputed in each.
@@ -823,6 +897,7 @@ struct ConvertSparqToLinalgPass
 void sparq::populateSparqToLinalgPatterns(RewritePatternSet &patterns) {
   patterns
       .add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
-           LowerPack, LowerQMatmul, LowerQuantize, LowerSmooth, LowerSoftmax, LowerUnpack>(
+           LowerPack, LowerQMatmul, LowerQuantize, LowerRmsNormQuantize, LowerSmooth,
+           LowerSoftmax, LowerUnpack>(
           patterns.getContext());
 }

@@ -556,3 +556,43 @@ func.func @softmax_mask_rank(%x: tensor<8xf32>, %m: tensor<2x8xi1>) -> tensor<8x
   %0 = sparq.softmax %x mask(%m : tensor<2x8xi1>) fill(-1.0e+30) : tensor<8xf32>
   return %0 : tensor<8xf32>
 }
+
+// -----
+
+func.func @rms_norm_quantize_rank0(%x: tensor<f32>, %g: tensor<1xf32>, %s: tensor<f32>) -> tensor<i8> {
+  // expected-error @+1 {{input must have rank >= 1 (the norm runs along its last dim)}}
+  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<f32>, tensor<1xf32>, tensor<f32>) -> tensor<i8>
+  return %0 : tensor<i8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_gamma_shape(%x: tensor<4x64xf32>, %g: tensor<32xf32>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{gamma must be 1-D with the input's last dim (64), got 'tensor<32xf32>'}}
+  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<32xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_gamma_type(%x: tensor<4x64xf32>, %g: tensor<64xf16>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{gamma element type 'f16' differs from the input's 'f32'}}
+  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf16>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_epsilon(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{epsilon must be finite and >= 0, got -1.000000e+00}}
+  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(-1.0) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_result_shape(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>) -> tensor<4x32xi8> {
+  // expected-error @+1 {{packed tensor}}
+  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x32xi8>
+  return %0 : tensor<4x32xi8>
+}

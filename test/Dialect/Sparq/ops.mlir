@@ -189,3 +189,15 @@ func.func @softmax(%x: tensor<1x4x8x8xf32>, %allowed: tensor<8x8xi1>, %bias: ten
   %2 = sparq.softmax %x mask(%bias : tensor<1x1x8xf32>) : tensor<1x4x8x8xf32>
   return %0, %1, %2 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @rms_norm_quantize
+func.func @rms_norm_quantize(%x: tensor<16x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>, %z: tensor<1x1xi8>)
+    -> (tensor<16x64xi8>, tensor<16x32xi8>) {
+  // CHECK: sparq.rms_norm_quantize %{{.*}}, %{{.*}}, %{{.*}} epsilon(9.99999974E-6) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  // CHECK: sparq.rms_norm_quantize %{{.*}}, %{{.*}}, %{{.*}} zero_points(%{{.*}}) epsilon(0.000000e+00) storage(ui4)
+  %1 = sparq.rms_norm_quantize %x, %g, %s zero_points(%z) epsilon(0.0) storage(ui4) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>, tensor<1x1xi8>) -> tensor<16x32xi8>
+  return %0, %1 : tensor<16x64xi8>, tensor<16x32xi8>
+}

@@ -16,6 +16,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace sparq;
 
@@ -548,6 +550,26 @@ LogicalResult SmoothOp::verify() {
 //===----------------------------------------------------------------------===//
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
+
+LogicalResult RmsNormQuantizeOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  if (inputType.getRank() < 1)
+    return emitOpError("input must have rank >= 1 (the norm runs along its "
+                       "last dim)");
+  RankedTensorType gammaType = getGamma().getType();
+  int64_t channels = inputType.getShape().back();
+  if (gammaType.getRank() != 1 || dimsConflict(gammaType.getDimSize(0), channels))
+    return emitOpError("gamma must be 1-D with the input's last dim (")
+           << channels << "), got " << gammaType;
+  if (gammaType.getElementType() != inputType.getElementType())
+    return emitOpError("gamma element type ")
+           << gammaType.getElementType() << " differs from the input's "
+           << inputType.getElementType();
+  double epsilon = getEpsilon().convertToDouble();
+  if (!(epsilon >= 0) || std::isinf(epsilon))
+    return emitOpError("epsilon must be finite and >= 0, got ") << epsilon;
+  return verifyQuantizeLike(*this, inputType, getType());
+}
 
 LogicalResult SoftmaxOp::verify() {
   RankedTensorType inputType = getInput().getType();

@@ -68,6 +68,7 @@ constexpr FusionFamily kFamilies[] = {
     {"concat-siblings", sparq::populateSparqSiblingFusionPatterns},
     {"epilogue", populateEpilogue},
     {"softmax", sparq::populateSparqSoftmaxFusionPatterns},
+    {"norm-quantize", sparq::populateSparqNormQuantizeFusionPatterns},
 };
 
 struct SparqFusePass : public sparq::impl::SparqFuseBase<SparqFusePass> {

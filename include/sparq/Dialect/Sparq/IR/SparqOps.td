@@ -458,4 +458,42 @@ def Sparq_SoftmaxOp : Sparq_Op<"softmax",
   let hasVerifier = 1;
 }
 
+def Sparq_RmsNormQuantizeOp : Sparq_Op<"rms_norm_quantize", [Pure]> {
+  let summary = "RMSNorm followed by activation quantization (W8A8)";
+  let description = [{
+    `y = x / sqrt(mean(x^2) + epsilon) * gamma` along the last dimension,
+    quantized into packed storage as `sparq.quantize` does with `scales`
+    and optional `zero_points` (static activation parameters; their shape
+    rules are `sparq.quantize`'s on the input's shape). The normalized
+    activations are never written to memory in float.
+
+    `sparq-fuse` (family `norm-quantize`) forms this op from the ONNX
+    importer's RMSNorm (Pow, ReduceMean, Add, Sqrt, Div, Mul, Mul) and the
+    `sparq.quantize` of an int8 matmul's input, after SmoothQuant has folded
+    its scales into `gamma`.
+
+    Example:
+
+    ```mlir
+    %q = sparq.rms_norm_quantize %x, %gamma, %s epsilon(1.0e-05) storage(si8)
+        : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+    ```
+  }];
+  let arguments = (ins
+    Sparq_FloatTensor:$input,
+    Sparq_FloatTensor:$gamma,
+    Sparq_FloatTensor:$scales,
+    Optional<Sparq_ZeroPointTensor>:$zero_points,
+    F32Attr:$epsilon,
+    Sparq_StorageTypeAttr:$storage_type
+  );
+  let results = (outs Sparq_PackedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $scales (`zero_points` `(` $zero_points^ `)`)?
+    `epsilon` `(` $epsilon `)` `storage` `(` $storage_type `)` attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SPARQ_DIALECT_SPARQ_IR_SPARQOPS_TD

@@ -69,6 +69,11 @@ void populateSparqEpilogueFusionPatterns(mlir::RewritePatternSet &patterns,
 void populateSparqSoftmaxFusionPatterns(mlir::RewritePatternSet &patterns,
                                         FusionStats &stats);
 
+/// `norm-quantize`: the importer's RMSNorm whose only readers are
+/// sparq.quantize ops with static parameters -> sparq.rms_norm_quantize.
+void populateSparqNormQuantizeFusionPatterns(mlir::RewritePatternSet &patterns,
+                                             FusionStats &stats);
+
 } // namespace sparq
 
 #endif // SPARQ_DIALECT_SPARQ_TRANSFORMS_FUSION_H

@@ -1,0 +1,228 @@
+// RUN: sparq-opt %s -split-input-file --sparq-fuse="patterns=norm-quantize stats=true" 2>%t.stats | FileCheck %s
+// RUN: FileCheck %s --check-prefix=STATS < %t.stats
+
+// The ONNX importer's RMSNorm (Pow, ReduceMean, Add, Sqrt, Div, Mul, Mul),
+// read only by the sparq.quantize ops of int8 matmuls (Q, K and V each
+// quantize the same activations with the same static scale), becomes one
+// sparq.rms_norm_quantize on the norm's input; the float activations and
+// the duplicate quantizations are gone.
+
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#scalar = affine_map<(d0, d1, d2) -> ()>
+#row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
+
+// CHECK-LABEL: func @qkv_inputs
+// CHECK-SAME: (%[[X:.*]]: tensor<1x16x64xf32>
+// CHECK-DAG: %[[GAMMA:.*]] = arith.constant dense<1.500000e+00> : tensor<64xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+// CHECK-NOT: linalg.
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<1x16x64xf32> into tensor<16x64xf32>
+// CHECK: %[[Q:.*]] = sparq.rms_norm_quantize %[[ROWS]], %[[GAMMA]], %[[S]] epsilon(9.99999997E-7) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+// CHECK-NOT: sparq.quantize
+// CHECK: return %[[Q]], %[[Q]], %[[Q]]
+// STATS: sparq-fuse: norm-quantize: {{.*}}: fused (3 identical quantizations merged)
+func.func @qkv_inputs(%x: tensor<1x16x64xf32>) -> (tensor<16x64xi8>, tensor<16x64xi8>, tensor<16x64xi8>) {
+  %s = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+  %two = arith.constant dense<2.000000e+00> : tensor<f32>
+  %eps = arith.constant dense<9.99999997E-7> : tensor<f32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %k = arith.constant 6.400000e+01 : f32
+  %gamma = arith.constant dense<1.500000e+00> : tensor<64xf32>
+  %e0 = tensor.empty() : tensor<1x16x64xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %two : tensor<1x16x64xf32>, tensor<f32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %p: f32, %out: f32):
+    %m = arith.mulf %in, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %e1 = tensor.empty() : tensor<1x16xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x16xf32>) -> tensor<1x16xf32>
+  %sum = linalg.reduce { arith.addf } ins(%sq : tensor<1x16x64xf32>) outs(%f1 : tensor<1x16xf32>) dimensions = [2]
+  %sum3 = tensor.expand_shape %sum [[0], [1, 2]] output_shape [1, 16, 1] : tensor<1x16xf32> into tensor<1x16x1xf32>
+  %e2 = tensor.empty() : tensor<1x16x1xf32>
+  %mean = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%sum3 : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %k : f32
+    linalg.yield %d : f32
+  } -> tensor<1x16x1xf32>
+  %shifted = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%mean, %eps : tensor<1x16x1xf32>, tensor<f32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %e: f32, %out: f32):
+    %a = arith.addf %in, %e : f32
+    linalg.yield %a : f32
+  } -> tensor<1x16x1xf32>
+  %root = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%shifted : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.sqrt %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x16x1xf32>
+  %inverse = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%root : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.divf %one, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x16x1xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %inverse : tensor<1x16x64xf32>, tensor<1x16x1xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %r: f32, %out: f32):
+    %m = arith.mulf %in, %r : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %normed = linalg.generic {indexing_maps = [#channel, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%gamma, %scaled : tensor<64xf32>, tensor<1x16x64xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%g: f32, %in: f32, %out: f32):
+    %m = arith.mulf %g, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %rows = tensor.collapse_shape %normed [[0, 1], [2]] : tensor<1x16x64xf32> into tensor<16x64xf32>
+  %q0 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  %q1 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  %q2 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  return %q0, %q1, %q2 : tensor<16x64xi8>, tensor<16x64xi8>, tensor<16x64xi8>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#scalar = affine_map<(d0, d1, d2) -> ()>
+#row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
+
+// The normalized activations are also needed in float: nothing fuses.
+// CHECK-LABEL: func @float_reader
+// CHECK: linalg.reduce
+// CHECK: sparq.quantize
+// CHECK-NOT: sparq.rms_norm_quantize
+// STATS: sparq-fuse: norm-quantize: {{.*}}: not fused: the normalized activations have other readers than one quantization
+func.func @float_reader(%x: tensor<1x16x64xf32>) -> (tensor<16x64xi8>, tensor<16x64xf32>) {
+  %s = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+  %two = arith.constant dense<2.000000e+00> : tensor<f32>
+  %eps = arith.constant dense<9.99999997E-7> : tensor<f32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %k = arith.constant 6.400000e+01 : f32
+  %gamma = arith.constant dense<1.500000e+00> : tensor<64xf32>
+  %e0 = tensor.empty() : tensor<1x16x64xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %two : tensor<1x16x64xf32>, tensor<f32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %p: f32, %out: f32):
+    %m = arith.mulf %in, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %e1 = tensor.empty() : tensor<1x16xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x16xf32>) -> tensor<1x16xf32>
+  %sum = linalg.reduce { arith.addf } ins(%sq : tensor<1x16x64xf32>) outs(%f1 : tensor<1x16xf32>) dimensions = [2]
+  %sum3 = tensor.expand_shape %sum [[0], [1, 2]] output_shape [1, 16, 1] : tensor<1x16xf32> into tensor<1x16x1xf32>
+  %e2 = tensor.empty() : tensor<1x16x1xf32>
+  %mean = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%sum3 : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %k : f32
+    linalg.yield %d : f32
+  } -> tensor<1x16x1xf32>
+  %shifted = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%mean, %eps : tensor<1x16x1xf32>, tensor<f32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %e: f32, %out: f32):
+    %a = arith.addf %in, %e : f32
+    linalg.yield %a : f32
+  } -> tensor<1x16x1xf32>
+  %root = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%shifted : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.sqrt %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x16x1xf32>
+  %inverse = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%root : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.divf %one, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x16x1xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %inverse : tensor<1x16x64xf32>, tensor<1x16x1xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %r: f32, %out: f32):
+    %m = arith.mulf %in, %r : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %normed = linalg.generic {indexing_maps = [#channel, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%gamma, %scaled : tensor<64xf32>, tensor<1x16x64xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%g: f32, %in: f32, %out: f32):
+    %m = arith.mulf %g, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %rows = tensor.collapse_shape %normed [[0, 1], [2]] : tensor<1x16x64xf32> into tensor<16x64xf32>
+  %q0 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  return %q0, %rows : tensor<16x64xi8>, tensor<16x64xf32>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#scalar = affine_map<(d0, d1, d2) -> ()>
+#row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
+
+// Scales computed at run time (dynamic activation quantization): not fused.
+// CHECK-LABEL: func @dynamic_scale
+// CHECK: sparq.quantize
+// CHECK-NOT: sparq.rms_norm_quantize
+// STATS: sparq-fuse: norm-quantize: {{.*}}: not fused: the activation scales are computed at run time (dynamic quantization)
+func.func @dynamic_scale(%x: tensor<1x16x64xf32>, %s: tensor<16x1xf32>) -> tensor<16x64xi8> {
+  %two = arith.constant dense<2.000000e+00> : tensor<f32>
+  %eps = arith.constant dense<9.99999997E-7> : tensor<f32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %k = arith.constant 6.400000e+01 : f32
+  %gamma = arith.constant dense<1.500000e+00> : tensor<64xf32>
+  %e0 = tensor.empty() : tensor<1x16x64xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %two : tensor<1x16x64xf32>, tensor<f32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %p: f32, %out: f32):
+    %m = arith.mulf %in, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %e1 = tensor.empty() : tensor<1x16xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x16xf32>) -> tensor<1x16xf32>
+  %sum = linalg.reduce { arith.addf } ins(%sq : tensor<1x16x64xf32>) outs(%f1 : tensor<1x16xf32>) dimensions = [2]
+  %sum3 = tensor.expand_shape %sum [[0], [1, 2]] output_shape [1, 16, 1] : tensor<1x16xf32> into tensor<1x16x1xf32>
+  %e2 = tensor.empty() : tensor<1x16x1xf32>
+  %mean = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%sum3 : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %k : f32
+    linalg.yield %d : f32
+  } -> tensor<1x16x1xf32>
+  %shifted = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%mean, %eps : tensor<1x16x1xf32>, tensor<f32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %e: f32, %out: f32):
+    %a = arith.addf %in, %e : f32
+    linalg.yield %a : f32
+  } -> tensor<1x16x1xf32>
+  %root = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%shifted : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.sqrt %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x16x1xf32>
+  %inverse = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%root : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.divf %one, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x16x1xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %inverse : tensor<1x16x64xf32>, tensor<1x16x1xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %r: f32, %out: f32):
+    %m = arith.mulf %in, %r : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %normed = linalg.generic {indexing_maps = [#channel, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%gamma, %scaled : tensor<64xf32>, tensor<1x16x64xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%g: f32, %in: f32, %out: f32):
+    %m = arith.mulf %g, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x64xf32>
+  %rows = tensor.collapse_shape %normed [[0, 1], [2]] : tensor<1x16x64xf32> into tensor<16x64xf32>
+  %q0 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<16x1xf32>) -> tensor<16x64xi8>
+  return %q0 : tensor<16x64xi8>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#scalar = affine_map<(d0, d1, d2) -> ()>
+#row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
+
+// A quantize of something that is not a norm: left alone, no report.
+// CHECK-LABEL: func @not_a_norm
+// CHECK: sparq.quantize
+// CHECK-NOT: sparq.rms_norm_quantize
+func.func @not_a_norm(%x: tensor<16x64xf32>) -> tensor<16x64xi8> {
+  %s = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+  %q0 = sparq.quantize %x, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  return %q0 : tensor<16x64xi8>
+}

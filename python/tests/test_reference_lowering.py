@@ -221,3 +221,43 @@ def test_rms_norm_quantize(sparq_opt):
     difference = np.abs(q - expected)
     assert difference.max() <= 1
     assert (difference > 0).mean() < 0.01
+
+
+@pytest.mark.parametrize("with_beta", [True, False])
+def test_layer_norm_quantize(sparq_opt, with_beta):
+    """sparq.layer_norm_quantize: LayerNorm (population variance) along the
+    last dim, then asymmetric 8-bit quantization with a per-tensor scale
+    and zero point, against NumPy in float32 in the same order."""
+    rng = np.random.default_rng(12)
+    shape, channels = (3, 4, 32), 32
+    x = (2 * rng.standard_normal(shape) + 1).astype(np.float32)
+    x[0, 0] *= np.float32(0.01)  # epsilon matters in this row
+    gamma = (1 + 0.5 * rng.standard_normal(channels)).astype(np.float32)
+    beta = rng.standard_normal(channels).astype(np.float32)
+    scale, zero = np.float32(0.015), 100
+    epsilon = np.float32(0.25)
+    beta_decl = (f"  %b = arith.constant dense<{literal(beta)}> : "
+                 f"{tt((channels,), 'f32')}\n") if with_beta else ""
+    beta_use = " beta(%b)" if with_beta else ""
+    beta_type = f", {tt((channels,), 'f32')}" if with_beta else ""
+    body = f"""
+  %x = arith.constant dense<{literal(x)}> : {tt(shape, 'f32')}
+  %g = arith.constant dense<{literal(gamma)}> : {tt((channels,), 'f32')}
+{beta_decl}  %s = arith.constant dense<{scale!r}> : tensor<1x1x1xf32>
+  %z = arith.constant dense<{zero}> : tensor<1x1x1xi8>
+  %q = sparq.layer_norm_quantize %x, %g{beta_use} scales(%s) zero_points(%z) epsilon({float(epsilon):.6e}) storage(ui8) : ({tt(shape, 'f32')}, {tt((channels,), 'f32')}{beta_type}, tensor<1x1x1xf32>, tensor<1x1x1xi8>) -> {tt(shape, 'i8')}
+  %i = arith.extui %q : {tt(shape, 'i8')} to {tt(shape, 'i32')}"""
+    (q,) = runner.run(sparq_opt, body, [("i", shape, "i32")])
+    k = np.float32(channels)
+    mean = x.sum(axis=-1, keepdims=True, dtype=np.float32) / k
+    centered = x - mean
+    variance = (centered * centered).sum(axis=-1, keepdims=True,
+                                         dtype=np.float32) / k
+    inverse = np.float32(1) / np.sqrt(variance + epsilon)
+    y = centered * inverse * gamma
+    if with_beta:
+        y = y + beta
+    expected = np.clip(np.rint(y / scale) + zero, 0, 255)
+    difference = np.abs(q - expected)
+    assert difference.max() <= 1
+    assert (difference > 0).mean() < 0.01

@@ -678,6 +678,82 @@ struct LowerSmooth : public OpRewritePattern<SmoothOp> {
   }
 };
 
+/// Shapes and maps of a norm along the last dim of `input`.
+struct RowNormSpace {
+  RowNormSpace(PatternRewriter &rewriter, Value input) {
+    MLIRContext *ctx = rewriter.getContext();
+    auto type = cast<RankedTensorType>(input.getType());
+    shape = type.getShape();
+    rank = type.getRank();
+    element = cast<FloatType>(type.getElementType());
+    identity = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<AffineExpr> rowExprs;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rowExprs.push_back(getAffineDimExpr(d, ctx));
+    rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+    channelMap = AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+  }
+
+  /// Row sums of `term(x, row values...)` over the last dim.
+  Value rowSums(PatternRewriter &rewriter, Location loc, ValueRange inputs,
+                ArrayRef<AffineMap> inputMaps,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, shape.drop_back(), element);
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getFloatAttr(element, 0.0));
+    Value filled = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                                          ValueRange{empty})
+                       .getResult(0);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+    SmallVector<AffineMap> maps(inputMaps);
+    maps.push_back(rowMap);
+    return linalg::GenericOp::create(
+               rewriter, loc, filled.getType(), inputs, ValueRange{filled},
+               maps, iterators,
+               [&](OpBuilder &b, Location l, ValueRange args) {
+                 Value value = term(b, l, args.drop_back());
+                 linalg::YieldOp::create(
+                     b, l,
+                     ValueRange{arith::AddFOp::create(b, l, value,
+                                                      args.back())});
+               })
+        .getResult(0);
+  }
+
+  Value constant(OpBuilder &b, Location loc, double value) const {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(element, value));
+  }
+
+  /// 1 / sqrt(sum / K + epsilon), in the importer's order.
+  Value inverseRoot(OpBuilder &b, Location loc, Value sum,
+                    double epsilon) const {
+    Value mean = arith::DivFOp::create(
+        b, loc, sum, constant(b, loc, static_cast<double>(shape.back())));
+    Value shifted =
+        arith::AddFOp::create(b, loc, mean, constant(b, loc, epsilon));
+    Value root = math::SqrtOp::create(b, loc, shifted);
+    return arith::DivFOp::create(b, loc, constant(b, loc, 1.0), root);
+  }
+
+  ArrayRef<int64_t> shape;
+  int64_t rank;
+  FloatType element;
+  AffineMap identity, rowMap, channelMap;
+};
+
+/// Quantizes and packs the normalized `values` for `op`.
+template <typename OpTy>
+Value quantizeNormalized(PatternRewriter &rewriter, OpTy op, Value values) {
+  auto storage = cast<IntegerType>(op.getStorageType());
+  Value q = buildQuantize(rewriter, op.getLoc(), values, op.getScales(),
+                          op.getZeroPoints(), storage);
+  return buildPack(rewriter, op.getLoc(), q, op.getType().getShape(),
+                   storage.getWidth());
+}
+
 /// RMSNorm then quantization: the row sums of x^2 (one pass), then
 /// gamma * (x * 1 / sqrt(sum / K + epsilon)) quantized, with the operations
 /// in the order of the ONNX importer's unfused graph so that both round the
@@ -690,64 +766,78 @@ struct LowerRmsNormQuantize : public OpRewritePattern<RmsNormQuantizeOp> {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
-    RankedTensorType type = op.getInput().getType();
-    ArrayRef<int64_t> shape = type.getShape();
-    int64_t rank = type.getRank();
-    auto element = cast<FloatType>(type.getElementType());
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<AffineExpr> rowExprs;
-    for (int64_t d = 0; d + 1 < rank; ++d)
-      rowExprs.push_back(getAffineDimExpr(d, ctx));
-    AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
-    AffineMap channelMap =
-        AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
-
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, shape.drop_back(), element);
-    Value zero = arith::ConstantOp::create(rewriter, loc,
-                                           rewriter.getFloatAttr(element, 0.0));
-    Value filled =
-        linalg::FillOp::create(rewriter, loc, ValueRange{zero},
-                               ValueRange{empty})
-            .getResult(0);
-    SmallVector<utils::IteratorType> reduction(rank,
-                                               utils::IteratorType::parallel);
-    reduction.back() = utils::IteratorType::reduction;
-    Value sums =
-        linalg::GenericOp::create(
-            rewriter, loc, filled.getType(), ValueRange{op.getInput()},
-            ValueRange{filled}, ArrayRef<AffineMap>{identity, rowMap},
-            reduction,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value square = arith::MulFOp::create(b, l, args[0], args[0]);
-              linalg::YieldOp::create(
-                  b, l, ValueRange{arith::AddFOp::create(b, l, square,
-                                                         args[1])});
-            })
-            .getResult(0);
-    double channels = static_cast<double>(shape.back());
+    RowNormSpace space(rewriter, op.getInput());
+    Value sums = space.rowSums(
+        rewriter, loc, {op.getInput()}, {space.identity},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::MulFOp::create(b, l, args[0], args[0]);
+        });
     double epsilon = op.getEpsilon().convertToDouble();
     Value normalized = buildParallelGeneric(
-        rewriter, loc, shape, element, {op.getInput(), sums, op.getGamma()},
-        {identity, rowMap, channelMap},
+        rewriter, loc, space.shape, space.element,
+        {op.getInput(), sums, op.getGamma()},
+        {space.identity, space.rowMap, space.channelMap},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          auto constant = [&](double value) -> Value {
-            return arith::ConstantOp::create(b, l,
-                                             b.getFloatAttr(element, value));
-          };
-          Value mean = arith::DivFOp::create(b, l, args[1], constant(channels));
-          Value shifted = arith::AddFOp::create(b, l, mean, constant(epsilon));
-          Value root = math::SqrtOp::create(b, l, shifted);
-          Value inverse = arith::DivFOp::create(b, l, constant(1.0), root);
+          Value inverse = space.inverseRoot(b, l, args[1], epsilon);
           Value scaled = arith::MulFOp::create(b, l, args[0], inverse);
           return arith::MulFOp::create(b, l, args[2], scaled);
         });
-    auto storage = cast<IntegerType>(op.getStorageType());
-    Value q = buildQuantize(rewriter, loc, normalized, op.getScales(),
-                            op.getZeroPoints(), storage);
-    rewriter.replaceOp(op, buildPack(rewriter, loc, q, op.getType().getShape(),
-                                     storage.getWidth()));
+    rewriter.replaceOp(op, quantizeNormalized(rewriter, op, normalized));
+    return success();
+  }
+};
+
+/// LayerNorm then quantization, in the importer's order: the row means,
+/// the row sums of (x - mean)^2, then ((x - mean) * 1 / sqrt(var + eps)) *
+/// gamma + beta quantized.
+struct LowerLayerNormQuantize : public OpRewritePattern<LayerNormQuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormQuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    RowNormSpace space(rewriter, op.getInput());
+    Value x = op.getInput();
+    Value sums =
+        space.rowSums(rewriter, loc, {x}, {space.identity},
+                      [](OpBuilder &, Location, ValueRange args) -> Value {
+                        return args[0];
+                      });
+    double channels = static_cast<double>(space.shape.back());
+    Value means = buildParallelGeneric(
+        rewriter, loc, space.shape.drop_back(), space.element, {sums},
+        {rewriter.getMultiDimIdentityMap(space.rank - 1)},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, l, args[0],
+                                       space.constant(b, l, channels));
+        });
+    Value squares = space.rowSums(
+        rewriter, loc, {x, means}, {space.identity, space.rowMap},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value centered = arith::SubFOp::create(b, l, args[0], args[1]);
+          return arith::MulFOp::create(b, l, centered, centered);
+        });
+    double epsilon = op.getEpsilon().convertToDouble();
+    SmallVector<Value> inputs = {x, means, squares, op.getGamma()};
+    SmallVector<AffineMap> maps = {space.identity, space.rowMap, space.rowMap,
+                                   space.channelMap};
+    if (op.getBeta()) {
+      inputs.push_back(op.getBeta());
+      maps.push_back(space.channelMap);
+    }
+    Value normalized = buildParallelGeneric(
+        rewriter, loc, space.shape, space.element, inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value inverse = space.inverseRoot(b, l, args[2], epsilon);
+          Value centered = arith::SubFOp::create(b, l, args[0], args[1]);
+          Value scaled = arith::MulFOp::create(b, l, centered, inverse);
+          Value y = arith::MulFOp::create(b, l, scaled, args[3]);
+          if (args.size() > 4)
+            y = arith::AddFOp::create(b, l, y, args[4]);
+          return y;
+        });
+    rewriter.replaceOp(op, quantizeNormalized(rewriter, op, normalized));
     return success();
   }
 };
@@ -897,7 +987,8 @@ struct ConvertSparqToLinalgPass
 void sparq::populateSparqToLinalgPatterns(RewritePatternSet &patterns) {
   patterns
       .add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
-           LowerPack, LowerQMatmul, LowerQuantize, LowerRmsNormQuantize, LowerSmooth,
+           LowerLayerNormQuantize, LowerPack, LowerQMatmul, LowerQuantize,
+           LowerRmsNormQuantize, LowerSmooth,
            LowerSoftmax, LowerUnpack>(
           patterns.getContext());
 }

@@ -596,3 +596,19 @@ func.func @rms_norm_quantize_result_shape(%x: tensor<4x64xf32>, %g: tensor<64xf3
   %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x32xi8>
   return %0 : tensor<4x32xi8>
 }
+
+// -----
+
+func.func @layer_norm_quantize_beta_shape(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %b: tensor<4x64xf32>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{beta must be 1-D with the input's last dim (64), got 'tensor<4x64xf32>'}}
+  %0 = sparq.layer_norm_quantize %x, %g beta(%b) scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<4x64xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @layer_norm_quantize_beta_type(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %b: tensor<64xbf16>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{beta element type 'bf16' differs from the input's 'f32'}}
+  %0 = sparq.layer_norm_quantize %x, %g beta(%b) scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<64xbf16>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
+}

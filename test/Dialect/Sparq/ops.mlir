@@ -201,3 +201,15 @@ func.func @rms_norm_quantize(%x: tensor<16x64xf32>, %g: tensor<64xf32>, %s: tens
   %1 = sparq.rms_norm_quantize %x, %g, %s zero_points(%z) epsilon(0.0) storage(ui4) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>, tensor<1x1xi8>) -> tensor<16x32xi8>
   return %0, %1 : tensor<16x64xi8>, tensor<16x32xi8>
 }
+
+// -----
+
+// CHECK-LABEL: func @layer_norm_quantize
+func.func @layer_norm_quantize(%x: tensor<16x64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>, %s: tensor<1x1xf32>)
+    -> (tensor<16x64xi8>, tensor<16x64xi8>) {
+  // CHECK: sparq.layer_norm_quantize %{{.*}}, %{{.*}} beta(%{{.*}}) scales(%{{.*}}) epsilon(9.99999974E-6) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  %0 = sparq.layer_norm_quantize %x, %g beta(%b) scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  // CHECK: sparq.layer_norm_quantize %{{.*}}, %{{.*}} scales(%{{.*}}) epsilon(0.000000e+00) storage(si8)
+  %1 = sparq.layer_norm_quantize %x, %g scales(%s) epsilon(0.0) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  return %0, %1 : tensor<16x64xi8>, tensor<16x64xi8>
+}

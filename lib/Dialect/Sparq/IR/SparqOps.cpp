@@ -551,24 +551,41 @@ LogicalResult SmoothOp::verify() {
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult RmsNormQuantizeOp::verify() {
-  RankedTensorType inputType = getInput().getType();
+/// What both norm + quantize ops need: a last dim to normalize, per-channel
+/// parameters of the input's type and a usable epsilon.
+template <typename OpTy>
+static LogicalResult verifyNormQuantize(OpTy op, ValueRange channelParams) {
+  RankedTensorType inputType = op.getInput().getType();
   if (inputType.getRank() < 1)
-    return emitOpError("input must have rank >= 1 (the norm runs along its "
-                       "last dim)");
-  RankedTensorType gammaType = getGamma().getType();
+    return op.emitOpError("input must have rank >= 1 (the norm runs along "
+                          "its last dim)");
   int64_t channels = inputType.getShape().back();
-  if (gammaType.getRank() != 1 || dimsConflict(gammaType.getDimSize(0), channels))
-    return emitOpError("gamma must be 1-D with the input's last dim (")
-           << channels << "), got " << gammaType;
-  if (gammaType.getElementType() != inputType.getElementType())
-    return emitOpError("gamma element type ")
-           << gammaType.getElementType() << " differs from the input's "
-           << inputType.getElementType();
-  double epsilon = getEpsilon().convertToDouble();
+  static constexpr StringLiteral kNames[] = {"gamma", "beta"};
+  for (auto [name, param] : llvm::zip(kNames, channelParams)) {
+    if (!param)
+      continue;
+    auto type = cast<RankedTensorType>(param.getType());
+    if (type.getRank() != 1 || dimsConflict(type.getDimSize(0), channels))
+      return op.emitOpError()
+             << name << " must be 1-D with the input's last dim (" << channels
+             << "), got " << type;
+    if (type.getElementType() != inputType.getElementType())
+      return op.emitOpError()
+             << name << " element type " << type.getElementType()
+             << " differs from the input's " << inputType.getElementType();
+  }
+  double epsilon = op.getEpsilon().convertToDouble();
   if (!(epsilon >= 0) || std::isinf(epsilon))
-    return emitOpError("epsilon must be finite and >= 0, got ") << epsilon;
-  return verifyQuantizeLike(*this, inputType, getType());
+    return op.emitOpError("epsilon must be finite and >= 0, got ") << epsilon;
+  return verifyQuantizeLike(op, inputType, op.getType());
+}
+
+LogicalResult RmsNormQuantizeOp::verify() {
+  return verifyNormQuantize(*this, {getGamma()});
+}
+
+LogicalResult LayerNormQuantizeOp::verify() {
+  return verifyNormQuantize(*this, {getGamma(), getBeta()});
 }
 
 LogicalResult SoftmaxOp::verify() {

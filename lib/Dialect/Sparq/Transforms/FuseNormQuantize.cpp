@@ -1,13 +1,14 @@
-//===- FuseNormQuantize.cpp - RMSNorm + activation quantization -----------===//
+//===- FuseNormQuantize.cpp - norm + activation quantization --------------===//
 //
 // Part of the sparq project.
 //
 // The `norm-quantize` family of sparq-fuse: in a W8A8 graph (after
 // SmoothQuant folded its scales into the norm's gamma and
 // sparq-fold-calibration made static activation parameters), the ONNX
-// importer's RMSNorm feeds only the sparq.quantize ops of int8 matmuls. The
-// norm and the quantization become one sparq.rms_norm_quantize, so the
-// normalized activations are never written in float.
+// importer's RMSNorm or LayerNormalization feeds only the sparq.quantize ops
+// of int8 matmuls. The norm and the quantizations become one
+// sparq.rms_norm_quantize / sparq.layer_norm_quantize, so the normalized
+// activations are never written in float.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,17 +61,145 @@ Value unaryInput(linalg::GenericOp generic) {
   return generic.getDpsInputs()[0];
 }
 
-struct RmsNormMatch {
-  Value input;       // x, the norm's input
-  Value gamma;       // [K] constant
-  double epsilon;
+struct NormMatch {
+  bool layerNorm = false; // RMSNorm otherwise
+  Value input;            // x, the norm's input
+  Value gamma;            // [K] constant
+  Value beta;             // [K] constant, LayerNorm only (optional)
+  double epsilon = 0;
 };
 
+/// The block argument of `generic` that `value` is, as an input index.
+bool isInput(linalg::GenericOp generic, Value value, unsigned index) {
+  return inputIndexOf(generic, value) == index;
+}
+
+/// A [K] constant read along the last dim by input `index` of `generic`.
+bool isChannelConstant(linalg::GenericOp generic, unsigned index,
+                       int64_t rank) {
+  Value operand = generic.getDpsInputs()[index];
+  auto type = dyn_cast<RankedTensorType>(operand.getType());
+  return type && type.getRank() == 1 &&
+         isTrailingBroadcast(generic.getIndexingMapsArray()[index], type,
+                             rank) &&
+         matchPattern(operand, m_Constant());
+}
+
+/// `value` (a [..., 1] tensor) made by a single-input generic whose body
+/// starts with `in / K`, `in` being a row sum: returns what was summed (and
+/// the generic, whose body the caller checks further).
+Value matchRowMeanInput(Value value, int64_t rank, int64_t channels,
+                        linalg::GenericOp &generic) {
+  generic = value.getDefiningOp<linalg::GenericOp>();
+  if (!generic || !allParallel(generic) || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || !isIdentityInput(generic, 0))
+    return {};
+  // The first op of the body divides the input by K.
+  auto divide = dyn_cast<arith::DivFOp>(&generic.getBody()->front());
+  std::optional<double> k =
+      divide && isInput(generic, divide.getLhs(), 0)
+          ? scalarConstant(generic, divide.getRhs())
+          : std::nullopt;
+  if (!k || *k != static_cast<double>(channels))
+    return {};
+  return matchRowReduction<arith::AddFOp>(generic.getDpsInputs()[0], rank,
+                                          0.0);
+}
+
+/// The importer's LayerNormalization: mean = sum(x) / K; rstd = 1 /
+/// sqrt(sum((x - mean)^2) / K + eps); y = ((x - mean) * rstd) * gamma
+/// (+ beta).
+std::optional<NormMatch> matchLayerNorm(Value normalized) {
+  auto root = normalized.getDefiningOp<linalg::GenericOp>();
+  if (!root || !allParallel(root) || root.getNumDpsInits() != 1 ||
+      (root.getNumDpsInputs() != 4 && root.getNumDpsInputs() != 5) ||
+      !root.hasPureTensorSemantics())
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(normalized.getType());
+  int64_t rank = type.getRank();
+  int64_t channels = type.getShape().back();
+  bool hasBeta = root.getNumDpsInputs() == 5;
+  Value yielded = yieldedValue(root);
+  if (hasBeta) {
+    auto add = yielded.getDefiningOp<arith::AddFOp>();
+    if (!add || !isInput(root, add.getRhs(), 4))
+      return std::nullopt;
+    yielded = add.getLhs();
+  }
+  auto byGamma = yielded.getDefiningOp<arith::MulFOp>();
+  if (!byGamma || !isInput(root, byGamma.getRhs(), 3))
+    return std::nullopt;
+  auto byRstd = byGamma.getLhs().getDefiningOp<arith::MulFOp>();
+  if (!byRstd || !isInput(root, byRstd.getRhs(), 2))
+    return std::nullopt;
+  auto centered = byRstd.getLhs().getDefiningOp<arith::SubFOp>();
+  if (!centered || !isInput(root, centered.getLhs(), 0) ||
+      !isInput(root, centered.getRhs(), 1))
+    return std::nullopt;
+  auto maps = root.getIndexingMapsArray();
+  if (!isIdentityInput(root, 0) || !isRowBroadcast(maps[1], rank) ||
+      !isRowBroadcast(maps[2], rank) || !isChannelConstant(root, 3, rank) ||
+      (hasBeta && !isChannelConstant(root, 4, rank)))
+    return std::nullopt;
+  Value x = root.getDpsInputs()[0];
+  Value mean = root.getDpsInputs()[1];
+
+  // mean = sum(x) / K, nothing else in its body.
+  linalg::GenericOp meanGeneric;
+  Value summed = matchRowMeanInput(mean, rank, channels, meanGeneric);
+  if (summed != x ||
+      yieldedValue(meanGeneric) != meanGeneric.getBody()->front().getResult(0))
+    return std::nullopt;
+
+  // rstd = 1 / sqrt(sum(d * d) / K + eps), d = x - mean.
+  linalg::GenericOp rstdGeneric;
+  Value squares =
+      matchRowMeanInput(root.getDpsInputs()[2], rank, channels, rstdGeneric);
+  if (!squares)
+    return std::nullopt;
+  auto reciprocal = yieldedValue(rstdGeneric).getDefiningOp<arith::DivFOp>();
+  std::optional<double> one =
+      reciprocal ? scalarConstant(rstdGeneric, reciprocal.getLhs())
+                 : std::nullopt;
+  auto root2 = reciprocal ? reciprocal.getRhs().getDefiningOp<math::SqrtOp>()
+                          : math::SqrtOp();
+  auto shifted = root2 ? root2.getOperand().getDefiningOp<arith::AddFOp>()
+                       : arith::AddFOp();
+  if (!one || *one != 1.0 || !shifted ||
+      shifted.getLhs() != rstdGeneric.getBody()->front().getResult(0))
+    return std::nullopt;
+  std::optional<double> epsilon = scalarConstant(rstdGeneric, shifted.getRhs());
+  if (!epsilon)
+    return std::nullopt;
+  auto squareGeneric = squares.getDefiningOp<linalg::GenericOp>();
+  if (!squareGeneric || !allParallel(squareGeneric) ||
+      squareGeneric.getNumDpsInputs() != 2 ||
+      squareGeneric.getDpsInputs()[0] != x ||
+      squareGeneric.getDpsInputs()[1] != mean ||
+      !isIdentityInput(squareGeneric, 0) ||
+      !isRowBroadcast(squareGeneric.getIndexingMapsArray()[1], rank))
+    return std::nullopt;
+  auto square = yieldedValue(squareGeneric).getDefiningOp<arith::MulFOp>();
+  auto difference =
+      square && square.getLhs() == square.getRhs()
+          ? square.getLhs().getDefiningOp<arith::SubFOp>()
+          : arith::SubFOp();
+  if (!difference || !isInput(squareGeneric, difference.getLhs(), 0) ||
+      !isInput(squareGeneric, difference.getRhs(), 1))
+    return std::nullopt;
+  NormMatch match;
+  match.layerNorm = true;
+  match.input = x;
+  match.gamma = root.getDpsInputs()[3];
+  if (hasBeta)
+    match.beta = root.getDpsInputs()[4];
+  match.epsilon = *epsilon;
+  return match;
+}
+
 /// gamma * (x * (1 / sqrt(reduce_add(x * x) / K + eps))) as the importer
-/// writes RMSNorm (ONNX Pow, ReduceMean, Add, Sqrt, Div, Mul, Mul). Returns
-/// why not as a string when it is not one.
-std::optional<RmsNormMatch> matchRmsNorm(Value normalized, std::string &why) {
-  why = "the quantized activation is not an RMSNorm's output";
+/// writes RMSNorm (ONNX Pow, ReduceMean, Add, Sqrt, Div, Mul, Mul).
+std::optional<NormMatch> matchRmsNorm(Value normalized) {
   auto scaleByGamma = normalized.getDefiningOp<linalg::GenericOp>();
   auto gammaMul = binaryInputs<arith::MulFOp>(scaleByGamma);
   if (!gammaMul)
@@ -154,12 +283,15 @@ std::optional<RmsNormMatch> matchRmsNorm(Value normalized, std::string &why) {
   if (!squared || !isIdentityInput(square, *squared) ||
       square.getDpsInputs()[*squared] != x)
     return std::nullopt;
-  why.clear();
-  return RmsNormMatch{x, gamma, *epsilon};
+  NormMatch match;
+  match.input = x;
+  match.gamma = gamma;
+  match.epsilon = *epsilon;
+  return match;
 }
 
 /// Rooted at the normalized tensor's sparq.quantize ops: they all become one
-/// rms_norm_quantize when every reader of the norm's output (through the
+/// norm + quantize op when every reader of the norm's output (through the
 /// importer's collapse_shape) is a quantize with the same parameters.
 struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
   NormQuantizeFusion(MLIRContext *context, sparq::FusionStats &stats)
@@ -170,8 +302,9 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
     Value activation = quantize.getInput();
     auto collapse = activation.getDefiningOp<tensor::CollapseShapeOp>();
     Value normalized = collapse ? collapse.getSrc() : activation;
-    std::string why;
-    std::optional<RmsNormMatch> match = matchRmsNorm(normalized, why);
+    std::optional<NormMatch> match = matchRmsNorm(normalized);
+    if (!match)
+      match = matchLayerNorm(normalized);
     if (!match)
       return failure(); // not a norm: nothing to report
     std::string subject =
@@ -235,13 +368,22 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
       input = tensor::CollapseShapeOp::create(
           rewriter, loc, collapse.getResultType(), input,
           collapse.getReassociationIndices());
-    auto fused = sparq::RmsNormQuantizeOp::create(
-        rewriter, loc, quantize.getType(), input, match->gamma,
-        quantize.getScales(), quantize.getZeroPoints(),
-        rewriter.getF32FloatAttr(static_cast<float>(match->epsilon)),
-        quantize.getStorageTypeAttr());
+    FloatAttr epsilon =
+        rewriter.getF32FloatAttr(static_cast<float>(match->epsilon));
+    Value fused =
+        match->layerNorm
+            ? sparq::LayerNormQuantizeOp::create(
+                  rewriter, loc, quantize.getType(), input, match->gamma,
+                  match->beta, quantize.getScales(), quantize.getZeroPoints(),
+                  epsilon, quantize.getStorageTypeAttr())
+                  .getResult()
+            : sparq::RmsNormQuantizeOp::create(
+                  rewriter, loc, quantize.getType(), input, match->gamma,
+                  quantize.getScales(), quantize.getZeroPoints(), epsilon,
+                  quantize.getStorageTypeAttr())
+                  .getResult();
     for (sparq::QuantizeOp other : quantizes)
-      rewriter.replaceOp(other, fused.getResult());
+      rewriter.replaceOp(other, fused);
     stats.add("norm-quantize", subject,
               "fused" + (quantizes.size() > 1
                              ? " (" + std::to_string(quantizes.size()) +

@@ -81,6 +81,74 @@ func.func @qkv_inputs(%x: tensor<1x16x64xf32>) -> (tensor<16x64xi8>, tensor<16x6
 // -----
 
 #id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
+
+// The importer's LayerNormalization (mean, centered variance, gamma, beta)
+// becomes sparq.layer_norm_quantize the same way.
+// CHECK-LABEL: func @layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<1x16x64xf32>
+// CHECK-DAG: %[[GAMMA:.*]] = arith.constant dense<1.500000e+00> : tensor<64xf32>
+// CHECK-DAG: %[[BETA:.*]] = arith.constant dense<2.500000e-01> : tensor<64xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+// CHECK-NOT: linalg.
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]]
+// CHECK: %[[Q:.*]] = sparq.layer_norm_quantize %[[ROWS]], %[[GAMMA]] beta(%[[BETA]]) scales(%[[S]]) epsilon(9.99999974E-6) storage(si8)
+// CHECK: return %[[Q]], %[[Q]]
+// STATS: sparq-fuse: norm-quantize: {{.*}}: fused (2 identical quantizations merged)
+func.func @layer_norm(%x: tensor<1x16x64xf32>) -> (tensor<16x64xi8>, tensor<16x64xi8>) {
+  %s = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %k = arith.constant 6.400000e+01 : f32
+  %eps = arith.constant 9.99999974E-6 : f32
+  %gamma = arith.constant dense<1.500000e+00> : tensor<64xf32>
+  %beta = arith.constant dense<2.500000e-01> : tensor<64xf32>
+  %e1 = tensor.empty() : tensor<1x16xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x16xf32>) -> tensor<1x16xf32>
+  %sum = linalg.reduce { arith.addf } ins(%x : tensor<1x16x64xf32>) outs(%f1 : tensor<1x16xf32>) dimensions = [2]
+  %sum3 = tensor.expand_shape %sum [[0], [1, 2]] output_shape [1, 16, 1] : tensor<1x16xf32> into tensor<1x16x1xf32>
+  %e2 = tensor.empty() : tensor<1x16x1xf32>
+  %mean = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%sum3 : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %k : f32
+    linalg.yield %d : f32
+  } -> tensor<1x16x1xf32>
+  %e0 = tensor.empty() : tensor<1x16x64xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %mean : tensor<1x16x64xf32>, tensor<1x16x1xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %c = arith.subf %in, %m : f32
+    %s2 = arith.mulf %c, %c : f32
+    linalg.yield %s2 : f32
+  } -> tensor<1x16x64xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x16xf32>) -> tensor<1x16xf32>
+  %var = linalg.reduce { arith.addf } ins(%sq : tensor<1x16x64xf32>) outs(%f2 : tensor<1x16xf32>) dimensions = [2]
+  %var3 = tensor.expand_shape %var [[0], [1, 2]] output_shape [1, 16, 1] : tensor<1x16xf32> into tensor<1x16x1xf32>
+  %rstd = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%var3 : tensor<1x16x1xf32>) outs(%e2 : tensor<1x16x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %k : f32
+    %a = arith.addf %d, %eps : f32
+    %r = math.sqrt %a : f32
+    %i = arith.divf %one, %r : f32
+    linalg.yield %i : f32
+  } -> tensor<1x16x1xf32>
+  %normed = linalg.generic {indexing_maps = [#id, #row, #row, #channel, #channel, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %mean, %rstd, %gamma, %beta : tensor<1x16x64xf32>, tensor<1x16x1xf32>, tensor<1x16x1xf32>, tensor<64xf32>, tensor<64xf32>) outs(%e0 : tensor<1x16x64xf32>) {
+  ^bb0(%in: f32, %m: f32, %r: f32, %g: f32, %b: f32, %out: f32):
+    %c = arith.subf %in, %m : f32
+    %n = arith.mulf %c, %r : f32
+    %y = arith.mulf %n, %g : f32
+    %z = arith.addf %y, %b : f32
+    linalg.yield %z : f32
+  } -> tensor<1x16x64xf32>
+  %rows = tensor.collapse_shape %normed [[0, 1], [2]] : tensor<1x16x64xf32> into tensor<16x64xf32>
+  %q0 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  %q1 = sparq.quantize %rows, %s storage(si8) : (tensor<16x64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  return %q0, %q1 : tensor<16x64xi8>, tensor<16x64xi8>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 #scalar = affine_map<(d0, d1, d2) -> ()>
 #row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
 #channel = affine_map<(d0, d1, d2) -> (d2)>

@@ -496,4 +496,45 @@ def Sparq_RmsNormQuantizeOp : Sparq_Op<"rms_norm_quantize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Sparq_LayerNormQuantizeOp : Sparq_Op<"layer_norm_quantize",
+                                        [Pure, AttrSizedOperandSegments]> {
+  let summary = "LayerNorm followed by activation quantization (W8A8)";
+  let description = [{
+    `y = (x - mean(x)) / sqrt(var(x) + epsilon) * gamma (+ beta)` along the
+    last dimension (the population variance), quantized into packed storage
+    as `sparq.quantize` does with `scales` and optional `zero_points`. The
+    normalized activations are never written to memory in float.
+
+    `sparq-fuse` (family `norm-quantize`) forms this op from the ONNX
+    importer's LayerNormalization and the `sparq.quantize` of an int8
+    matmul's input.
+
+    Example:
+
+    ```mlir
+    %q = sparq.layer_norm_quantize %x, %gamma beta(%beta) scales(%s)
+        epsilon(1.0e-05) storage(si8)
+        : (tensor<16x64xf32>, tensor<64xf32>, tensor<64xf32>, tensor<1x1xf32>)
+        -> tensor<16x64xi8>
+    ```
+  }];
+  let arguments = (ins
+    Sparq_FloatTensor:$input,
+    Sparq_FloatTensor:$gamma,
+    Optional<Sparq_FloatTensor>:$beta,
+    Sparq_FloatTensor:$scales,
+    Optional<Sparq_ZeroPointTensor>:$zero_points,
+    F32Attr:$epsilon,
+    Sparq_StorageTypeAttr:$storage_type
+  );
+  let results = (outs Sparq_PackedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $gamma (`beta` `(` $beta^ `)`)? `scales` `(` $scales `)`
+    (`zero_points` `(` $zero_points^ `)`)?
+    `epsilon` `(` $epsilon `)` `storage` `(` $storage_type `)` attr-dict
+    `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SPARQ_DIALECT_SPARQ_IR_SPARQOPS_TD

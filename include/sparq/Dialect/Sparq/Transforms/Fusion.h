@@ -69,8 +69,9 @@ void populateSparqEpilogueFusionPatterns(mlir::RewritePatternSet &patterns,
 void populateSparqSoftmaxFusionPatterns(mlir::RewritePatternSet &patterns,
                                         FusionStats &stats);
 
-/// `norm-quantize`: the importer's RMSNorm whose only readers are
-/// sparq.quantize ops with static parameters -> sparq.rms_norm_quantize.
+/// `norm-quantize`: the importer's RMSNorm or LayerNormalization whose only
+/// readers are sparq.quantize ops with static parameters ->
+/// sparq.rms_norm_quantize / sparq.layer_norm_quantize.
 void populateSparqNormQuantizeFusionPatterns(mlir::RewritePatternSet &patterns,
                                              FusionStats &stats);
 

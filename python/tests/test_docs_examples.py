@@ -36,3 +36,27 @@ def test_linked_pages_exist():
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)",
                                  path.read_text()):
             assert (path.parent / target).exists(), f"{page}: {target}"
+
+
+def test_error_table_points_at_tests():
+    """Each row of docs/errors.md names the test that checks it: a lit file
+    with that check prefix, or a pytest function that exists."""
+    rows = [line for line in (ROOT / "docs" / "errors.md").read_text()
+            .splitlines() if line.startswith("| ") and "`" in line]
+    checked = 0
+    for row in rows:
+        test = row.strip().strip("|").split("|")[-1].strip()
+        match = re.match(r"`([^`]+)`\s*([A-Z0-9-]+)?", test)
+        if not match:
+            continue
+        path, prefix = match.groups()
+        path, _, function = path.partition("::")
+        source = ROOT / path
+        assert source.exists(), f"docs/errors.md: {path} does not exist"
+        text = source.read_text()
+        if function:
+            assert f"def {function}(" in text, f"{path} has no {function}"
+        if prefix:
+            assert f"{prefix}:" in text, f"{path} checks no prefix {prefix}"
+        checked += 1
+    assert checked >= 60, checked

@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace sparq {
 #define GEN_PASS_DEF_GENERATESPARQGPUKERNELS
@@ -115,15 +116,15 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
            << expectedArgCount(*spec) << " memrefs and return nothing for its "
            << kGpuKernelAttrName << " spec";
 
-  if (spec->weights == WeightKind::int8 && !hasInt8Types(*spec, type))
+  if (spec->weights == WeightKind::int8 && !hasInt8Types(*spec, type)) {
+    std::string expected = llvm::formatv(
+        "i8 activations [{0}, {1}] and weights [{2}, {1}], float scales ([M "
+        "or 1, 1], [N or 1, 1]) and bias [N], and write {3} y [{0}, {2}]",
+        spec->m, spec->k, spec->n, spec->isRescaled() ? "f32" : "i32");
     return launcher.emitError("launcher @")
-           << launcher.getSymName()
-           << " should take i8 activations [" << spec->m << ", " << spec->k
-           << "] and weights [" << spec->n << ", " << spec->k
-           << "], float scales ([M or 1, 1], [N or 1, 1]) and bias [N], and write "
-           << (spec->isRescaled() ? "f32" : "i32") << " y [" << spec->m
-           << ", " << spec->n << "] for its " << kGpuKernelAttrName
-           << " spec";
+           << launcher.getSymName() << " should take " << expected
+           << " for its " << kGpuKernelAttrName << " spec";
+  }
 
   auto module = launcher->getParentOfType<ModuleOp>();
   gpu::GPUModuleOp kernelModule = getOrCreateKernelModule(module, spec->chip);

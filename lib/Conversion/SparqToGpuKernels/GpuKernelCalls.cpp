@@ -3,10 +3,10 @@
 // Part of the sparq project.
 //
 // convert-sparq-to-gpu-kernels: replaces the sparq.qmatmul,
-// sparq.lut_matmul and sparq.int_matmul ops the CUDA kernels cover by calls of launcher
-// declarations on the operands' buffers; generate-sparq-gpu-kernels gives
-// the launchers their bodies after bufferization. Every op left alone gets
-// a remark saying why.
+// sparq.lut_matmul and sparq.int_matmul ops the CUDA kernels cover by calls of
+// launcher declarations on the operands' buffers; generate-sparq-gpu-kernels
+// gives the launchers their bodies after bufferization. Every op left alone
+// gets a remark saying why.
 //
 //===----------------------------------------------------------------------===//
 

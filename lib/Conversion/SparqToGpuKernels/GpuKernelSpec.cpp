@@ -97,10 +97,10 @@ std::string GpuKernelSpec::name(TypeRange argTypes) const {
 DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
   SmallVector<NamedAttribute> entries = {
-      b.getNamedAttr("weights",
-                     b.getStringAttr(weights == WeightKind::codebook ? "codebook"
-                                     : weights == WeightKind::int8 ? "w8a8"
-                                                                   : "uniform")),
+      b.getNamedAttr("weights", b.getStringAttr(
+                                    weights == WeightKind::codebook ? "codebook"
+                                    : weights == WeightKind::int8   ? "w8a8"
+                                                                  : "uniform")),
       b.getNamedAttr(
           "family",
           b.getStringAttr(family == KernelFamily::gemv ? "gemv" : "gemm")),
@@ -119,8 +119,9 @@ DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("chip", b.getStringAttr(chip)),
   };
   if (weights == WeightKind::int8) {
-    entries.push_back(b.getNamedAttr(
-        "input_scales", b.getStringAttr(stringifyScaleKind(inputScales, true))));
+    entries.push_back(
+        b.getNamedAttr("input_scales",
+                       b.getStringAttr(stringifyScaleKind(inputScales, true))));
     entries.push_back(b.getNamedAttr(
         "weight_scales",
         b.getStringAttr(stringifyScaleKind(weightScales, false))));
@@ -207,9 +208,8 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   bool hasGroups = spec.weights != WeightKind::codebook;
   if (!validBits || spec.m <= 0 || spec.n <= 0 || spec.k <= 0 ||
       spec.k % spec.chunkElements() != 0 ||
-      (hasGroups &&
-       (spec.groupSize <= 0 || spec.k % spec.groupSize != 0 ||
-        spec.groupSize % spec.chunkElements() != 0)) ||
+      (hasGroups && (spec.groupSize <= 0 || spec.k % spec.groupSize != 0 ||
+                     spec.groupSize % spec.chunkElements() != 0)) ||
       (spec.family == KernelFamily::gemm &&
        spec.k % (4 * spec.chunkElements()) != 0))
     return failure();

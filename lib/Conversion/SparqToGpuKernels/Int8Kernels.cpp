@@ -64,8 +64,7 @@ SmallVector<Value> loadWords(KernelBuilder &kb, Value memref, Value row,
 /// An i32 word as the vector<4xi8> that dp4a and the mma fragments take
 /// (a no-op in PTX).
 Value asBytes(ImplicitLocOpBuilder &b, Value word) {
-  return LLVM::BitcastOp::create(b, VectorType::get({4}, b.getI8Type()),
-                                 word);
+  return LLVM::BitcastOp::create(b, VectorType::get({4}, b.getI8Type()), word);
 }
 
 /// `acc` + the signed 4-way dot products of the four words of `a` and `b`.
@@ -96,10 +95,10 @@ void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n) {
       b, value,
       kb.toF32(memref::LoadOp::create(b, args.inputScales,
                                       ValueRange{inputRow, zero})));
-  value = arith::MulFOp::create(
-      b, value,
-      kb.toF32(
-          memref::LoadOp::create(b, args.params, ValueRange{weightRow, zero})));
+  value =
+      arith::MulFOp::create(b, value,
+                            kb.toF32(memref::LoadOp::create(
+                                b, args.params, ValueRange{weightRow, zero})));
   if (spec.hasBias)
     value = arith::AddFOp::create(
         b, value,
@@ -109,8 +108,8 @@ void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n) {
 
 /// Stacks vector<4xi8> rows (given as i32 words) into a fragment.
 Value stackBytes(ImplicitLocOpBuilder &b, ArrayRef<Value> words) {
-  auto type = VectorType::get({static_cast<int64_t>(words.size()), 4},
-                              b.getI8Type());
+  auto type =
+      VectorType::get({static_cast<int64_t>(words.size()), 4}, b.getI8Type());
   Value fragment = arith::ConstantOp::create(
       b, type, DenseElementsAttr::get(type, b.getI8IntegerAttr(0)));
   for (auto [i, word] : llvm::enumerate(words))
@@ -176,8 +175,8 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
         for (auto [u, loads] : llvm::enumerate(chunks)) {
           Value c = arith::AddIOp::create(
               nb, c0,
-              arith::AddIOp::create(
-                  nb, lane, k.index(static_cast<int64_t>(u) * kLanes)));
+              arith::AddIOp::create(nb, lane,
+                                    k.index(static_cast<int64_t>(u) * kLanes)));
           if (ragged) {
             loads.active = arith::CmpIOp::create(nb, arith::CmpIPredicate::ult,
                                                  c, k.index(numChunks));
@@ -199,8 +198,8 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
                 sum = dot16(nb, loads.activations[m], loads.weights[r], sum);
                 continue;
               }
-              Value dot = dot16(nb, loads.activations[m], loads.weights[r],
-                                k.i32(0));
+              Value dot =
+                  dot16(nb, loads.activations[m], loads.weights[r], k.i32(0));
               dot = arith::SelectOp::create(nb, loads.active, dot, k.i32(0));
               sum = arith::AddIOp::create(nb, sum, dot);
             }
@@ -214,8 +213,7 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
     for (int32_t offset = kLanes / 2; offset > 0; offset /= 2)
       sum = arith::AddIOp::create(
           b, sum,
-          gpu::ShuffleOp::create(b, sum, offset, kLanes,
-                                 gpu::ShuffleMode::XOR)
+          gpu::ShuffleOp::create(b, sum, offset, kLanes, gpu::ShuffleMode::XOR)
               .getShuffleResult());
   Value isLaneZero =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, kb.index(0));
@@ -290,9 +288,8 @@ void sparq::gpu_kernels::buildInt8GemmKernel(gpu::GPUFuncOp func,
         for (int64_t s = 0; s < 2; ++s) {
           // A registers: (row g, k 4t..), (row g + 8, k 4t..),
           // (row g, k 16 + 4t..), (row g + 8, k 16 + 4t..).
-          Value aFragment =
-              stackBytes(nb, {a0[2 * s], a1[2 * s], a0[2 * s + 1],
-                              a1[2 * s + 1]});
+          Value aFragment = stackBytes(
+              nb, {a0[2 * s], a1[2 * s], a0[2 * s + 1], a1[2 * s + 1]});
           for (int64_t tile = 0; tile < kGemmTilesPerWarp; ++tile) {
             Value bFragment =
                 stackBytes(nb, {w[tile][2 * s], w[tile][2 * s + 1]});

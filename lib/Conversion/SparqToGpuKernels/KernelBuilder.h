@@ -22,8 +22,8 @@ namespace sparq::gpu_kernels {
 struct KernelArgs {
   /// params: scales or codebooks; the weight scales for W8A8, whose
   /// activation scales are inputScales.
-  mlir::Value x, weights, inputScales, params, zeroPoints, bias, rowPtr,
-      colInd, values, residual, y;
+  mlir::Value x, weights, inputScales, params, zeroPoints, bias, rowPtr, colInd,
+      values, residual, y;
   KernelArgs(const GpuKernelSpec &spec, mlir::ValueRange args);
 };
 

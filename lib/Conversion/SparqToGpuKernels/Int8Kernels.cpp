@@ -272,30 +272,47 @@ void sparq::gpu_kernels::buildInt8GemmKernel(gpu::GPUFuncOp func,
   Value zeroAcc = arith::ConstantOp::create(
       b, accType, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
   SmallVector<Value> init(kGemmTilesPerWarp, zeroAcc);
+  // Two K blocks per step where K allows: all 12 loads first, twice the
+  // bytes in flight (the kernel has no shared-memory pipeline to hide the
+  // latency otherwise).
+  int64_t blocksPerStep = spec.k % (2 * kInt8GemmKBlock) == 0 ? 2 : 1;
   auto loop = scf::ForOp::create(
-      b, kb.index(0), kb.index(spec.k), kb.index(kInt8GemmKBlock), init,
-      [&](OpBuilder &nested, Location loc, Value kb0, ValueRange acc) {
+      b, kb.index(0), kb.index(spec.k),
+      kb.index(blocksPerStep * kInt8GemmKBlock), init,
+      [&](OpBuilder &nested, Location loc, Value k0, ValueRange acc) {
         ImplicitLocOpBuilder nb(loc, nested);
         KernelBuilder k(nb, spec, args);
-        Value kStart = arith::AddIOp::create(
-            nb, kb0, arith::MulIOp::create(nb, inGroup, k.index(kChunkBytes)));
-        SmallVector<Value> a0 = loadWords(k, args.x, loadRow0, kStart);
-        SmallVector<Value> a1 = loadWords(k, args.x, loadRow1, kStart);
-        SmallVector<SmallVector<Value>> w;
-        for (Value col : loadCols)
-          w.push_back(loadWords(k, args.weights, col, kStart));
+        struct BlockLoads {
+          SmallVector<Value> a0, a1;
+          SmallVector<SmallVector<Value>> w;
+        };
+        SmallVector<BlockLoads> blocks(blocksPerStep);
+        for (auto [i, loads] : llvm::enumerate(blocks)) {
+          Value kStart = arith::AddIOp::create(
+              nb, k0,
+              arith::AddIOp::create(
+                  nb, k.index(static_cast<int64_t>(i) * kInt8GemmKBlock),
+                  arith::MulIOp::create(nb, inGroup, k.index(kChunkBytes))));
+          loads.a0 = loadWords(k, args.x, loadRow0, kStart);
+          loads.a1 = loadWords(k, args.x, loadRow1, kStart);
+          for (Value col : loadCols)
+            loads.w.push_back(loadWords(k, args.weights, col, kStart));
+        }
         SmallVector<Value> next(acc);
-        for (int64_t s = 0; s < 2; ++s) {
-          // A registers: (row g, k 4t..), (row g + 8, k 4t..),
-          // (row g, k 16 + 4t..), (row g + 8, k 16 + 4t..).
-          Value aFragment = stackBytes(
-              nb, {a0[2 * s], a1[2 * s], a0[2 * s + 1], a1[2 * s + 1]});
-          for (int64_t tile = 0; tile < kGemmTilesPerWarp; ++tile) {
-            Value bFragment =
-                stackBytes(nb, {w[tile][2 * s], w[tile][2 * s + 1]});
-            next[tile] =
-                nvgpu::MmaSyncOp::create(nb, aFragment, bFragment, next[tile],
-                                         ArrayRef<int64_t>{16, 8, 32});
+        for (BlockLoads &loads : blocks) {
+          for (int64_t s = 0; s < 2; ++s) {
+            // A registers: (row g, k 4t..), (row g + 8, k 4t..),
+            // (row g, k 16 + 4t..), (row g + 8, k 16 + 4t..).
+            Value aFragment =
+                stackBytes(nb, {loads.a0[2 * s], loads.a1[2 * s],
+                                loads.a0[2 * s + 1], loads.a1[2 * s + 1]});
+            for (int64_t tile = 0; tile < kGemmTilesPerWarp; ++tile) {
+              Value bFragment = stackBytes(
+                  nb, {loads.w[tile][2 * s], loads.w[tile][2 * s + 1]});
+              next[tile] =
+                  nvgpu::MmaSyncOp::create(nb, aFragment, bFragment, next[tile],
+                                           ArrayRef<int64_t>{16, 8, 32});
+            }
           }
         }
         scf::YieldOp::create(nb, next);

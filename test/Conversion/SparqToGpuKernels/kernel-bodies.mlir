@@ -147,18 +147,21 @@ func.func private @gemv_w8a8(memref<1x1040xi8, strided<[?, 1], offset: ?>>, memr
 // -----
 
 // W8A8 GEMM, i32 result: the f16 GEMM's grid (N = 200: 2 blocks, M = 40: 3
-// blocks), K blocks of 64. Per K block a lane loads 16 bytes of A rows g
-// and g + 8 and of each tile's weight row, and feeds 2 steps x 4 tiles of
-// mma.sync m16n8k32 (s8 operands, i32 accumulators) with the loaded words
-// as fragments; the accumulators are stored as they are, guarded per
+// blocks), K blocks of 64, two per loop step (K = 256). Per K block a lane
+// loads 16 bytes of A rows g and g + 8 and of each tile's weight row (all
+// 12 loads of the step first), and feeds 2 steps x 4 tiles of mma.sync
+// m16n8k32 (s8 operands, i32 accumulators) with the loaded words as
+// fragments; the accumulators are stored as they are, guarded per
 // element.
 // CHECK-LABEL: func.func private @gemm_w8a8_i32
 // CHECK: gpu.launch_func @sparq_kernels_sm_90a::@gemm_w8a8_i32 blocks in (%c2, %c3, %c1) threads in (%c128,
 // CHECK: gpu.func @gemm_w8a8_i32({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
 // CHECK: gpu.block_id y
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64 iter_args({{.*}}) -> (vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>)
-// CHECK-COUNT-6: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
-// CHECK-COUNT-8: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128 iter_args({{.*}}) -> (vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>)
+// CHECK-COUNT-12: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK-NOT: llvm.load
+// CHECK-COUNT-16: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
 // CHECK-NOT: nvgpu.mma.sync
 // CHECK: scf.yield
 // CHECK-NOT: arith.sitofp

@@ -63,12 +63,15 @@ func.func @gemv_w8a8_m8(%x: tensor<8x1024xi8>, %w: tensor<256x1024xi8>,
 }
 
 // GEMM: per K block of 64, 2 activation and 4 weight loads and 2 x 4
-// mma.sync m16n8k32 on s8 with s32 accumulators; no integer-to-float
-// conversion before the epilogue.
+// mma.sync m16n8k32 on s8 with s32 accumulators, two K blocks per step
+// with every load first; no integer-to-float conversion before the
+// epilogue.
 // CHECK-LABEL: .entry __sparq_gpu_gemm_w8a8_m128_n256_k1024_token_channel_bias_f32_f32_f32_sm_80(
 // CHECK-NOT: cvt.rn.f32
-// CHECK-COUNT-6: ld.global.nc.v4.b32
-// CHECK-COUNT-8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// CHECK-COUNT-12: ld.global.nc.v4.b32
+// CHECK-NOT: mma.sync
+// CHECK-NOT: ld.global
+// CHECK-COUNT-16: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
 // CHECK-NOT: mma.sync
 // CHECK-NOT: local
 // CHECK: cvt.rn.f32.s32
@@ -84,7 +87,7 @@ func.func @gemm_w8a8(%x: tensor<128x1024xi8>, %w: tensor<256x1024xi8>,
 
 // The i32 result: the accumulators are stored as they are.
 // CHECK-LABEL: .entry __sparq_gpu_gemm_w8a8_m64_n256_k1024_i32_sm_80(
-// CHECK-COUNT-8: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
+// CHECK-COUNT-16: mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32
 // CHECK-NOT: cvt
 // CHECK: ret;
 func.func @gemm_w8a8_i32(%x: tensor<64x1024xi8>, %w: tensor<256x1024xi8>)

@@ -163,8 +163,8 @@ def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
     activation / residual epilogue go into the same kernel. W8A8
     `sparq.int_matmul` ops (int8 activations and weights, K a multiple of
     16) get kernels of their own: i32 accumulation, and the per-tensor or
-    per-token x per-tensor or per-channel rescale to f32 (and bias) in the
-    epilogue, or the i32 result.
+    per-token x per-tensor or per-channel rescale (and bias) in f32 in the
+    epilogue, rounded to the float result type, or the i32 result.
 
     Ops with at most `gemv-max-rows` activation rows use the GEMV kernels:
     each warp owns an output row and streams its packed weights in 16-byte

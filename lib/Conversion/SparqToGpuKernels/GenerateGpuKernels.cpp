@@ -62,12 +62,11 @@ bool hasInt8Types(const GpuKernelSpec &spec, FunctionType type) {
     return t.getShape() == shape;
   };
   unsigned last = type.getNumInputs() - 1;
-  Type yElement = spec.isRescaled()
-                      ? Type(Float32Type::get(type.getContext()))
-                      : Type(IntegerType::get(type.getContext(), 32));
+  Type yElement = memref(last).getElementType();
+  bool validY = spec.isRescaled() ? isa<FloatType>(yElement)
+                                  : yElement.isInteger(32);
   if (!memref(0).getElementType().isInteger(8) ||
-      !memref(1).getElementType().isInteger(8) ||
-      memref(last).getElementType() != yElement ||
+      !memref(1).getElementType().isInteger(8) || !validY ||
       !hasShape(memref(0), {spec.m, spec.k}) ||
       !hasShape(memref(1), {spec.n, spec.k}) ||
       !hasShape(memref(last), {spec.m, spec.n}))
@@ -120,7 +119,7 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
     std::string expected = llvm::formatv(
         "i8 activations [{0}, {1}] and weights [{2}, {1}], float scales ([M "
         "or 1, 1], [N or 1, 1]) and bias [N], and write {3} y [{0}, {2}]",
-        spec->m, spec->k, spec->n, spec->isRescaled() ? "f32" : "i32");
+        spec->m, spec->k, spec->n, spec->isRescaled() ? "float" : "i32");
     return launcher.emitError("launcher @")
            << launcher.getSymName() << " should take " << expected
            << " for its " << kGpuKernelAttrName << " spec";

@@ -210,11 +210,6 @@ std::string unsupportedReason(IntMatmulOp op, int64_t gemvMaxRows,
   spec.isSigned = true;
   spec.groupSize = spec.k;
   if (op.getInputScales()) {
-    Type resultElement = op.getType().getElementType();
-    if (!resultElement.isF32())
-      return llvm::formatv("{0} result; the W8A8 kernels write f32",
-                           resultElement)
-          .str();
     // One scale for the tensor, or one per activation row / weight row.
     auto kindOf = [](Value scales) {
       return cast<RankedTensorType>(scales.getType()).getNumElements() == 1
@@ -228,12 +223,13 @@ std::string unsupportedReason(IntMatmulOp op, int64_t gemvMaxRows,
   return chooseFamily(spec, gemvMaxRows, plan);
 }
 
-/// The element type of a launcher's y: i32 for an int_matmul without
-/// scales, else f32.
-Type resultElementType(const GpuKernelSpec &spec, MLIRContext *ctx) {
-  if (spec.weights == WeightKind::int8 && !spec.isRescaled())
-    return IntegerType::get(ctx, 32);
-  return Float32Type::get(ctx);
+/// The element type of a launcher's y: f32 for qmatmul and lut_matmul;
+/// an int_matmul's result type (i32 without scales, else a float type the
+/// kernel rounds its f32 result to).
+Type resultElementType(Operation *op, const GpuKernelSpec &spec) {
+  if (spec.weights != WeightKind::int8)
+    return Float32Type::get(op->getContext());
+  return cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
 }
 
 /// The launcher declaration for `spec`, created once per module.
@@ -267,7 +263,7 @@ Value callLauncher(Operation *op, const GpuKernelSpec &spec,
                                                      /*readOnly=*/true));
     types.push_back(type);
   }
-  Type element = resultElementType(spec, rewriter.getContext());
+  Type element = resultElementType(op, spec);
   auto outType = MemRefType::get({spec.m, spec.n}, element);
   // 256-byte alignment, as cuMemAlloc gives: the kernels store y with
   // plain stores but read every other buffer in 16-byte vectors.
@@ -310,7 +306,7 @@ void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
   } else {
     result = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<int64_t>{spec.m, spec.n},
-        resultElementType(spec, rewriter.getContext()));
+        resultElementType(op, spec));
     for (int64_t row = 0; row < spec.m; row += plan.rowsPerLaunch) {
       GpuKernelSpec block = spec;
       block.m = std::min(plan.rowsPerLaunch, spec.m - row);

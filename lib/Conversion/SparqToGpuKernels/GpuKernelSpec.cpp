@@ -63,6 +63,9 @@ std::string GpuKernelSpec::name(TypeRange argTypes) const {
         os << "_bias";
       for (Type type : argTypes.drop_front(2).drop_back())
         os << "_" << cast<ShapedType>(type).getElementType();
+      Type yElement = cast<ShapedType>(argTypes.back()).getElementType();
+      if (!yElement.isF32())
+        os << "_to_" << yElement;
     } else {
       os << "_i32";
     }

@@ -78,7 +78,8 @@ Value dot16(ImplicitLocOpBuilder &b, ArrayRef<Value> a, ArrayRef<Value> w,
 }
 
 /// The epilogue of output (m, n): the i32 sum as is, or rescaled in f32
-/// (acc * input_scale * weight_scale, + bias), then the store to y.
+/// (acc * input_scale * weight_scale, + bias) and rounded to y's float
+/// type, then the store to y.
 void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n) {
   ImplicitLocOpBuilder &b = kb.b;
   const GpuKernelSpec &spec = kb.spec;
@@ -103,6 +104,9 @@ void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n) {
     value = arith::AddFOp::create(
         b, value,
         kb.toF32(memref::LoadOp::create(b, args.bias, ValueRange{n})));
+  Type yElement = cast<MemRefType>(args.y.getType()).getElementType();
+  if (yElement != value.getType())
+    value = arith::TruncFOp::create(b, yElement, value);
   memref::StoreOp::create(b, value, args.y, ValueRange{m, n});
 }
 

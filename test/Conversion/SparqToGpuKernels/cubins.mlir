@@ -31,9 +31,10 @@
 // CHECK: COMPILED gemm_w8a8_tensor: __sparq_gpu_gemm_w8a8_m40_n200_k256_tensor_tensor_f32_f32_sm_80 grid [2, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_w8a8_token_channel_bias: {{.*}} grid [1, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_w8a8_i32: __sparq_gpu_gemm_w8a8_m20_n129_k128_i32_sm_80 grid [2, 2, 1] block [128, 1, 1]
+// CHECK: COMPILED gemm_w8a8_f16_result: __sparq_gpu_gemm_w8a8_m24_n64_k320_token_channel_bias_f32_f32_f32_to_f16_sm_80 grid [1, 2, 1] block [128, 1, 1]
 
 // All cases in one module, as PTX for sm_80 and sm_90a: ptxas accepts
 // every kernel, and none spills.
-// PTXAS-COUNT-17: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// PTXAS-COUNT-18: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill
 

@@ -23,3 +23,4 @@
 // CHECK: PASS gemm_w8a8_tensor
 // CHECK: PASS gemm_w8a8_token_channel_bias
 // CHECK: PASS gemm_w8a8_i32
+// CHECK: PASS gemm_w8a8_f16_result

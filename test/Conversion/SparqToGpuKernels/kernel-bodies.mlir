@@ -170,3 +170,19 @@ func.func private @gemv_w8a8(memref<1x1040xi8, strided<[?, 1], offset: ?>>, memr
 // CHECK: memref.store %{{.*}}, %arg2[%{{.*}}, %{{.*}}] : memref<40x200xi32>
 // CHECK: gpu.return
 func.func private @gemm_w8a8_i32(memref<40x256xi8, strided<[?, 1], offset: ?>>, memref<200x256xi8, strided<[?, 1], offset: ?>>, memref<40x200xi32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_90a", family = "gemm", group_size = 256 : i64, input_scales = "none", k = 256 : i64, m = 40 : i64, n = 200 : i64, outliers = false, residual = false, signed = true, weight_scales = "none", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// A bf16 W8A8 result: rescaled in f32 (bf16 scales extended), rounded to
+// bf16 for the store.
+// CHECK-LABEL: func.func private @gemv_w8a8_bf16
+// CHECK: gpu.func @gemv_w8a8_bf16
+// CHECK: nvvm.dot.accumulate.4way
+// CHECK: %[[ACC:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: arith.mulf
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: %[[Y:.*]] = arith.mulf
+// CHECK: %[[R:.*]] = arith.truncf %[[Y]] : f32 to bf16
+// CHECK: memref.store %[[R]], %arg4[%{{.*}}, %{{.*}}] : memref<2x16xbf16>
+func.func private @gemv_w8a8_bf16(memref<2x64xi8, strided<[?, 1], offset: ?>>, memref<16x64xi8, strided<[?, 1], offset: ?>>, memref<2x1xbf16, strided<[?, 1], offset: ?>>, memref<1x1xbf16, strided<[?, 1], offset: ?>>, memref<2x16xbf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 2 : i64, n = 16 : i64, outliers = false, residual = false, signed = true, weight_scales = "tensor", weights = "w8a8", zero_points = false}}

@@ -175,3 +175,20 @@ func.func @w8a8_gemm_i32(%x: tensor<16x128xi8>, %w: tensor<24x128xi8>)
       : (tensor<16x128xi8>, tensor<24x128xi8>) -> tensor<16x24xi32>
   return %y : tensor<16x24xi32>
 }
+
+// -----
+
+// A bf16 result: the kernel rescales in f32 and rounds to bf16; the
+// launcher's name says so.
+// CHECK-LABEL: func @w8a8_bf16_result
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<2x16xbf16>
+// CHECK: call @__sparq_gpu_gemv_w8a8_m2_n16_k64_token_tensor_bf16_bf16_to_bf16_sm_80(
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable : memref<2x16xbf16> to tensor<2x16xbf16>
+func.func @w8a8_bf16_result(%x: tensor<2x64xi8>, %w: tensor<16x64xi8>,
+                            %sa: tensor<2x1xbf16>, %sw: tensor<1x1xbf16>)
+    -> tensor<2x16xbf16> {
+  %y = sparq.int_matmul %x, %w scales(%sa, %sw)
+      : (tensor<2x64xi8>, tensor<16x64xi8>, tensor<2x1xbf16>, tensor<1x1xbf16>)
+      -> tensor<2x16xbf16>
+  return %y : tensor<2x16xbf16>
+}

@@ -75,20 +75,6 @@ func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<8x32xi8>,
 
 // -----
 
-// CHECK-LABEL: func @w8a8_f16_result
-// CHECK: sparq.int_matmul
-func.func @w8a8_f16_result(%x: tensor<1x64xi8>, %w: tensor<8x64xi8>,
-                           %sa: tensor<1x1xf32>, %sw: tensor<8x1xf32>)
-    -> tensor<1x8xf16> {
-  // expected-remark @below {{no GPU kernel (f16 result; the W8A8 kernels write f32); left for convert-sparq-to-linalg}}
-  %y = sparq.int_matmul %x, %w scales(%sa, %sw)
-      : (tensor<1x64xi8>, tensor<8x64xi8>, tensor<1x1xf32>, tensor<8x1xf32>)
-      -> tensor<1x8xf16>
-  return %y : tensor<1x8xf16>
-}
-
-// -----
-
 // CHECK-LABEL: func @w8a8_short_k
 // CHECK: sparq.int_matmul
 func.func @w8a8_short_k(%x: tensor<1x40xi8>, %w: tensor<8x40xi8>)

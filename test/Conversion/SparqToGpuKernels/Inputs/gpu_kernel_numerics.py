@@ -44,15 +44,17 @@ CASES = [
 ]
 
 # W8A8 sparq.int_matmul: name, m, n, k, input scales (None: an i32 result,
-# "tensor" or "token"), weight scales ("tensor" or "channel"), bias. The
-# accumulation is exact; only the f32 rescale rounds.
+# "tensor" or "token"), weight scales ("tensor" or "channel"), bias, the
+# float result type. The accumulation is exact; only the f32 rescale (and
+# the rounding to f16) rounds.
 INT8_CASES = [
-    ("gemv_w8a8_token_channel_bias", 3, 77, 1040, "token", "channel", True),
-    ("gemv_w8a8_tensor_m1", 1, 203, 512, "tensor", "tensor", False),
-    ("gemv_w8a8_i32", 2, 50, 256, None, None, False),
-    ("gemm_w8a8_tensor", 40, 200, 256, "tensor", "tensor", False),
-    ("gemm_w8a8_token_channel_bias", 33, 72, 192, "token", "channel", True),
-    ("gemm_w8a8_i32", 20, 129, 128, None, None, False),
+    ("gemv_w8a8_token_channel_bias", 3, 77, 1040, "token", "channel", True, "f32"),
+    ("gemv_w8a8_tensor_m1", 1, 203, 512, "tensor", "tensor", False, "f32"),
+    ("gemv_w8a8_i32", 2, 50, 256, None, None, False, None),
+    ("gemm_w8a8_tensor", 40, 200, 256, "tensor", "tensor", False, "f32"),
+    ("gemm_w8a8_token_channel_bias", 33, 72, 192, "token", "channel", True, "f32"),
+    ("gemm_w8a8_i32", 20, 129, 128, None, None, False, None),
+    ("gemm_w8a8_f16_result", 24, 64, 320, "token", "channel", True, "f16"),
 ]
 
 
@@ -117,7 +119,7 @@ MLIR_TYPES = {np.float32: "f32", np.int8: "i8", np.int32: "i32"}
 
 
 def make_int8_case(case, rng):
-    name, m, n, k, input_scales, weight_scales, has_bias = case
+    name, m, n, k, input_scales, weight_scales, has_bias, _ = case
     data = {"x": rng.integers(-128, 128, size=(m, k)).astype(np.int8),
             "weights": rng.integers(-127, 128, size=(n, k)).astype(np.int8)}
     acc = data["x"].astype(np.int64) @ data["weights"].astype(np.int64).T
@@ -135,13 +137,13 @@ def make_int8_case(case, rng):
 
 
 def int8_case_mlir(case, data):
-    name, m, n, k, input_scales, weight_scales, has_bias = case
+    name, m, n, k, input_scales, weight_scales, has_bias, result_type = case
     names = [key for key in ["x", "weights", "input_scales", "weight_scales",
                              "bias"] if key in data]
     types = [tensor_type(data[key].shape, MLIR_TYPES[data[key].dtype.type])
              for key in names]
     args = ", ".join(f"%{key}: {t}" for key, t in zip(names, types))
-    result = tensor_type((m, n), "i32" if input_scales is None else "f32")
+    result = tensor_type((m, n), result_type or "i32")
     parts = ["%x, %weights"]
     if input_scales:
         parts.append("scales(%input_scales, %weight_scales)")
@@ -347,15 +349,20 @@ def main():
                       f"{len(cubin)} bytes of cubin")
                 continue
             is_i32 = expected.dtype == np.int64
-            out = np.zeros((m, n), np.int32 if is_i32 else np.float32)
+            is_f16 = "f16_result" in name
+            out = np.zeros((m, n), np.int32 if is_i32 else
+                           np.float16 if is_f16 else np.float32)
             buffers = [data[key] for key in names] + [out]
-            y = cuda.run(cubin, kernel, grid, block, buffers)
+            y = cuda.run(cubin, kernel, grid, block, buffers).astype(
+                np.float64 if not is_i32 else np.int64)
             # GEMV kernels compute in f32; GEMM kernels round activations
             # and dequantized weights to f16. W8A8 kernels accumulate
             # exactly: an i32 result must match, a rescaled one rounds
             # twice in f32.
             if is_i32:
                 tolerance = 0.0
+            elif is_f16:
+                tolerance = 1e-3
             elif "w8a8" in name:
                 tolerance = 1e-5
             else:

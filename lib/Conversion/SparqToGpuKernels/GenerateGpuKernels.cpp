@@ -63,8 +63,8 @@ bool hasInt8Types(const GpuKernelSpec &spec, FunctionType type) {
   };
   unsigned last = type.getNumInputs() - 1;
   Type yElement = memref(last).getElementType();
-  bool validY = spec.isRescaled() ? isa<FloatType>(yElement)
-                                  : yElement.isInteger(32);
+  bool validY =
+      spec.isRescaled() ? isa<FloatType>(yElement) : yElement.isInteger(32);
   if (!memref(0).getElementType().isInteger(8) ||
       !memref(1).getElementType().isInteger(8) || !validY ||
       !hasShape(memref(0), {spec.m, spec.k}) ||

@@ -160,7 +160,11 @@ def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
     included), and `sparq.lut_matmul` ops with 3- or 4-bit codebooks, whose
     activations are f32 with static shapes, into calls of launcher
     functions on the operands' buffers. Bias, CSR outliers and the
-    activation / residual epilogue go into the same kernel.
+    activation / residual epilogue go into the same kernel. W8A8
+    `sparq.int_matmul` ops (int8 activations and weights, K a multiple of
+    16) get kernels of their own: i32 accumulation, and the per-tensor or
+    per-token x per-tensor or per-channel rescale (and bias) in f32 in the
+    epilogue, rounded to the float result type, or the i32 result.
 
     Ops with at most `gemv-max-rows` activation rows use the GEMV kernels:
     each warp owns an output row and streams its packed weights in 16-byte
@@ -169,7 +173,9 @@ def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
     CSR outliers and reduces with warp shuffles. Larger M uses the
     tensor-core GEMM kernels (`mma.sync` m16n8k16, f16 operands, f32
     accumulation), which need K to be a multiple of 128 (64 for 8-bit
-    weights) and have no 3-bit codebook variant.
+    weights) and have no 3-bit codebook variant. W8A8 GEMVs use `dp4a`
+    (4-way int8 dot products) and W8A8 GEMMs `mma.sync` m16n8k32 with s8
+    operands and s32 accumulators (K a multiple of 64).
 
     Ops no kernel covers are left for `convert-sparq-to-linalg` with a
     remark that says why. `generate-sparq-gpu-kernels` writes the launcher

@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace sparq {
 #define GEN_PASS_DEF_GENERATESPARQGPUKERNELS
@@ -47,8 +48,39 @@ namespace {
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 int64_t expectedArgCount(const GpuKernelSpec &spec) {
+  if (spec.weights == WeightKind::int8)
+    return 3 + 2 * spec.isRescaled() + spec.hasBias;
   return 4 + spec.hasZeroPoints + spec.hasBias + 3 * spec.hasOutliers +
          spec.hasResidual;
+}
+
+/// Whether a W8A8 launcher's memrefs have the element types and shapes the
+/// kernel reads and writes (its arguments are memrefs, checked before).
+bool hasInt8Types(const GpuKernelSpec &spec, FunctionType type) {
+  auto memref = [&](unsigned i) { return cast<MemRefType>(type.getInput(i)); };
+  auto hasShape = [](MemRefType t, ArrayRef<int64_t> shape) {
+    return t.getShape() == shape;
+  };
+  unsigned last = type.getNumInputs() - 1;
+  Type yElement = memref(last).getElementType();
+  bool validY =
+      spec.isRescaled() ? isa<FloatType>(yElement) : yElement.isInteger(32);
+  if (!memref(0).getElementType().isInteger(8) ||
+      !memref(1).getElementType().isInteger(8) || !validY ||
+      !hasShape(memref(0), {spec.m, spec.k}) ||
+      !hasShape(memref(1), {spec.n, spec.k}) ||
+      !hasShape(memref(last), {spec.m, spec.n}))
+    return false;
+  for (unsigned i = 2; i < last; ++i)
+    if (!isa<FloatType>(memref(i).getElementType()))
+      return false;
+  if (spec.isRescaled() &&
+      (!hasShape(memref(2),
+                 {spec.inputScales == ScaleKind::perRow ? spec.m : 1, 1}) ||
+       !hasShape(memref(3),
+                 {spec.weightScales == ScaleKind::perRow ? spec.n : 1, 1})))
+    return false;
+  return !spec.hasBias || hasShape(memref(4), {spec.n});
 }
 
 /// The gpu.module holding the kernels for `chip`, created once.
@@ -83,6 +115,16 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
            << expectedArgCount(*spec) << " memrefs and return nothing for its "
            << kGpuKernelAttrName << " spec";
 
+  if (spec->weights == WeightKind::int8 && !hasInt8Types(*spec, type)) {
+    std::string expected = llvm::formatv(
+        "i8 activations [{0}, {1}] and weights [{2}, {1}], float scales ([M "
+        "or 1, 1], [N or 1, 1]) and bias [N], and write {3} y [{0}, {2}]",
+        spec->m, spec->k, spec->n, spec->isRescaled() ? "float" : "i32");
+    return launcher.emitError("launcher @")
+           << launcher.getSymName() << " should take " << expected
+           << " for its " << kGpuKernelAttrName << " spec";
+  }
+
   auto module = launcher->getParentOfType<ModuleOp>();
   gpu::GPUModuleOp kernelModule = getOrCreateKernelModule(module, spec->chip);
   bool isGemv = spec->family == KernelFamily::gemv;
@@ -100,7 +142,12 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   kernel.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  if (isGemv) {
+  if (spec->weights == WeightKind::int8) {
+    if (isGemv)
+      buildInt8GemvKernel(kernel, *spec);
+    else
+      buildInt8GemmKernel(kernel, *spec);
+  } else if (isGemv) {
     buildGemvKernel(kernel, *spec);
   } else {
     // Left to itself, ptxas caps the uniform-weight GEMM at 96 registers

@@ -2,11 +2,11 @@
 //
 // Part of the sparq project.
 //
-// convert-sparq-to-gpu-kernels: replaces the sparq.qmatmul and
-// sparq.lut_matmul ops the CUDA kernels cover by calls of launcher
-// declarations on the operands' buffers; generate-sparq-gpu-kernels gives
-// the launchers their bodies after bufferization. Every op left alone gets
-// a remark saying why.
+// convert-sparq-to-gpu-kernels: replaces the sparq.qmatmul,
+// sparq.lut_matmul and sparq.int_matmul ops the CUDA kernels cover by calls of
+// launcher declarations on the operands' buffers; generate-sparq-gpu-kernels
+// gives the launchers their bodies after bufferization. Every op left alone
+// gets a remark saying why.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace sparq {
@@ -86,7 +87,8 @@ Value unflattenRows(RewriterBase &rewriter, Location loc, Value result,
 std::string checkCommon(Value input, RankedTensorType resultType,
                         Value outlierValues, GpuKernelSpec &spec) {
   auto inputType = cast<RankedTensorType>(input.getType());
-  if (!inputType.getElementType().isF32())
+  // W8A8 activations are int8 (the op's verifier says so).
+  if (spec.weights != WeightKind::int8 && !inputType.getElementType().isF32())
     return "activations are not f32";
   if (!inputType.hasStaticShape() || !resultType.hasStaticShape())
     return "dynamic shapes";
@@ -197,6 +199,39 @@ std::string unsupportedReason(LutMatmulOp op, int64_t gemvMaxRows,
   return chooseFamily(spec, gemvMaxRows, plan);
 }
 
+std::string unsupportedReason(IntMatmulOp op, int64_t gemvMaxRows,
+                              GpuKernelSpec &spec, LaunchPlan &plan) {
+  spec.weights = WeightKind::int8;
+  std::string common =
+      checkCommon(op.getInput(), op.getType(), /*outlierValues=*/Value(), spec);
+  if (!common.empty())
+    return common;
+  spec.bits = 8;
+  spec.isSigned = true;
+  spec.groupSize = spec.k;
+  if (op.getInputScales()) {
+    // One scale for the tensor, or one per activation row / weight row.
+    auto kindOf = [](Value scales) {
+      return cast<RankedTensorType>(scales.getType()).getNumElements() == 1
+                 ? ScaleKind::perTensor
+                 : ScaleKind::perRow;
+    };
+    spec.inputScales = kindOf(op.getInputScales());
+    spec.weightScales = kindOf(op.getWeightScales());
+  }
+  spec.hasBias = static_cast<bool>(op.getBias());
+  return chooseFamily(spec, gemvMaxRows, plan);
+}
+
+/// The element type of a launcher's y: f32 for qmatmul and lut_matmul;
+/// an int_matmul's result type (i32 without scales, else a float type the
+/// kernel rounds its f32 result to).
+Type resultElementType(Operation *op, const GpuKernelSpec &spec) {
+  if (spec.weights != WeightKind::int8)
+    return Float32Type::get(op->getContext());
+  return cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+}
+
 /// The launcher declaration for `spec`, created once per module.
 func::FuncOp getOrCreateLauncher(ModuleOp module, const GpuKernelSpec &spec,
                                  TypeRange argTypes, RewriterBase &rewriter) {
@@ -228,7 +263,8 @@ Value callLauncher(Operation *op, const GpuKernelSpec &spec,
                                                      /*readOnly=*/true));
     types.push_back(type);
   }
-  auto outType = MemRefType::get({spec.m, spec.n}, rewriter.getF32Type());
+  Type element = resultElementType(op, spec);
+  auto outType = MemRefType::get({spec.m, spec.n}, element);
   // 256-byte alignment, as cuMemAlloc gives: the kernels store y with
   // plain stores but read every other buffer in 16-byte vectors.
   Value out = memref::AllocOp::create(rewriter, loc, outType, ValueRange{},
@@ -239,8 +275,7 @@ Value callLauncher(Operation *op, const GpuKernelSpec &spec,
                                               spec, types, rewriter);
   func::CallOp::create(rewriter, loc, launcher, args);
   return bufferization::ToTensorOp::create(
-      rewriter, loc,
-      RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
+      rewriter, loc, RankedTensorType::get({spec.m, spec.n}, element), out,
       /*restrict=*/true, /*writable=*/true);
 }
 
@@ -258,8 +293,9 @@ Value sliceRows(RewriterBase &rewriter, Location loc, Value tensor,
 }
 
 /// Replaces `op` by launcher calls on `operands` (already in argument
-/// order, activations first and residual last as [M, ...] tensors): one
-/// call, or one GEMV call per block of `plan.rowsPerLaunch` rows.
+/// order, activations first and residual last as [M, ...] tensors; W8A8
+/// per-token scales third, as [M, 1]): one call, or one GEMV call per
+/// block of `plan.rowsPerLaunch` rows.
 void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
                            const LaunchPlan &plan, ArrayRef<Value> operands,
                            RewriterBase &rewriter) {
@@ -268,9 +304,9 @@ void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
   if (plan.rowsPerLaunch == 0 || plan.rowsPerLaunch >= spec.m) {
     result = callLauncher(op, spec, operands, rewriter);
   } else {
-    result = tensor::EmptyOp::create(rewriter, loc,
-                                     ArrayRef<int64_t>{spec.m, spec.n},
-                                     rewriter.getF32Type());
+    result = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{spec.m, spec.n},
+        resultElementType(op, spec));
     for (int64_t row = 0; row < spec.m; row += plan.rowsPerLaunch) {
       GpuKernelSpec block = spec;
       block.m = std::min(plan.rowsPerLaunch, spec.m - row);
@@ -280,6 +316,9 @@ void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
       if (spec.hasResidual)
         blockOperands.back() =
             sliceRows(rewriter, loc, operands.back(), row, block.m);
+      if (spec.weights == WeightKind::int8 &&
+          spec.inputScales == ScaleKind::perRow)
+        blockOperands[2] = sliceRows(rewriter, loc, operands[2], row, block.m);
       Value blockResult = callLauncher(op, block, blockOperands, rewriter);
       result = tensor::InsertSliceOp::create(
           rewriter, loc, blockResult, result,
@@ -332,6 +371,23 @@ void lowerToLauncherCall(LutMatmulOp op, const GpuKernelSpec &spec,
   replaceByLauncherCall(op, spec, plan, operands, rewriter);
 }
 
+void lowerToLauncherCall(IntMatmulOp op, const GpuKernelSpec &spec,
+                         const LaunchPlan &plan, RewriterBase &rewriter) {
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  SmallVector<Value> operands = {
+      flattenToRows(rewriter, loc, op.getInput(), spec.m), op.getWeights()};
+  if (spec.isRescaled()) {
+    int64_t scaleRows = spec.inputScales == ScaleKind::perRow ? spec.m : 1;
+    operands.push_back(
+        flattenToRows(rewriter, loc, op.getInputScales(), scaleRows));
+    operands.push_back(op.getWeightScales());
+  }
+  if (spec.hasBias)
+    operands.push_back(op.getBias());
+  replaceByLauncherCall(op, spec, plan, operands, rewriter);
+}
+
 struct ConvertSparqToGpuKernelsPass
     : public sparq::impl::ConvertSparqToGpuKernelsBase<
           ConvertSparqToGpuKernelsPass> {
@@ -353,19 +409,19 @@ struct ConvertSparqToGpuKernelsPass
     }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<QMatmulOp, LutMatmulOp>(op))
+      if (isa<QMatmulOp, LutMatmulOp, IntMatmulOp>(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
       GpuKernelSpec spec;
       spec.chip = gpuArch;
-      auto qmatmul = dyn_cast<QMatmulOp>(op);
-      auto lutMatmul = dyn_cast<LutMatmulOp>(op);
       LaunchPlan plan;
       std::string reason =
-          qmatmul ? unsupportedReason(qmatmul, gemvMaxRows, spec, plan)
-                  : unsupportedReason(lutMatmul, gemvMaxRows, spec, plan);
+          TypeSwitch<Operation *, std::string>(op)
+              .Case<QMatmulOp, LutMatmulOp, IntMatmulOp>([&](auto matmul) {
+                return unsupportedReason(matmul, gemvMaxRows, spec, plan);
+              });
       if (!reason.empty()) {
         op->emitRemark("no GPU kernel (")
             << reason << "); left for convert-sparq-to-linalg";
@@ -375,10 +431,10 @@ struct ConvertSparqToGpuKernelsPass
         op->emitRemark("GEMV kernel on blocks of ")
             << plan.rowsPerLaunch << " rows (M = " << spec.m << "; "
             << plan.whyNotGemm << ")";
-      if (qmatmul)
-        lowerToLauncherCall(qmatmul, spec, plan, rewriter);
-      else
-        lowerToLauncherCall(lutMatmul, spec, plan, rewriter);
+      TypeSwitch<Operation *>(op).Case<QMatmulOp, LutMatmulOp, IntMatmulOp>(
+          [&](auto matmul) {
+            lowerToLauncherCall(matmul, spec, plan, rewriter);
+          });
     }
   }
 };

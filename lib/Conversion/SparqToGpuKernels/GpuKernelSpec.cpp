@@ -24,7 +24,56 @@ int64_t sparq::gpu_kernels::smVersion(StringRef chip) {
   return version;
 }
 
+namespace {
+
+StringRef stringifyScaleKind(ScaleKind kind, bool isInput) {
+  switch (kind) {
+  case ScaleKind::none:
+    return "none";
+  case ScaleKind::perTensor:
+    return "tensor";
+  case ScaleKind::perRow:
+    return isInput ? "token" : "channel";
+  }
+  llvm_unreachable("unknown scale kind");
+}
+
+std::optional<ScaleKind> symbolizeScaleKind(StringRef text, bool isInput) {
+  if (text == "none")
+    return ScaleKind::none;
+  if (text == "tensor")
+    return ScaleKind::perTensor;
+  if (text == (isInput ? "token" : "channel"))
+    return ScaleKind::perRow;
+  return std::nullopt;
+}
+
+} // namespace
+
 std::string GpuKernelSpec::name(TypeRange argTypes) const {
+  if (weights == WeightKind::int8) {
+    // The scale and bias element types (arguments 2 and later), or the
+    // i32 result.
+    std::string types;
+    llvm::raw_string_ostream os(types);
+    if (isRescaled()) {
+      os << "_" << stringifyScaleKind(inputScales, /*isInput=*/true) << "_"
+         << stringifyScaleKind(weightScales, /*isInput=*/false);
+      if (hasBias)
+        os << "_bias";
+      for (Type type : argTypes.drop_front(2).drop_back())
+        os << "_" << cast<ShapedType>(type).getElementType();
+      Type yElement = cast<ShapedType>(argTypes.back()).getElementType();
+      if (!yElement.isF32())
+        os << "_to_" << yElement;
+    } else {
+      os << "_i32";
+    }
+    return llvm::formatv("__sparq_gpu_{0}_w8a8_m{1}_n{2}_k{3}{4}_{5}",
+                         family == KernelFamily::gemv ? "gemv" : "gemm", m, n,
+                         k, types, chip)
+        .str();
+  }
   // The parameter, bias and outlier element types distinguish kernels of
   // one shape; they are the element types of arguments 2 and later.
   std::string types;
@@ -51,9 +100,10 @@ std::string GpuKernelSpec::name(TypeRange argTypes) const {
 DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
   Builder b(ctx);
   SmallVector<NamedAttribute> entries = {
-      b.getNamedAttr("weights", b.getStringAttr(weights == WeightKind::codebook
-                                                    ? "codebook"
-                                                    : "uniform")),
+      b.getNamedAttr("weights", b.getStringAttr(
+                                    weights == WeightKind::codebook ? "codebook"
+                                    : weights == WeightKind::int8   ? "w8a8"
+                                                                  : "uniform")),
       b.getNamedAttr(
           "family",
           b.getStringAttr(family == KernelFamily::gemv ? "gemv" : "gemm")),
@@ -71,6 +121,14 @@ DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("residual", b.getBoolAttr(hasResidual)),
       b.getNamedAttr("chip", b.getStringAttr(chip)),
   };
+  if (weights == WeightKind::int8) {
+    entries.push_back(
+        b.getNamedAttr("input_scales",
+                       b.getStringAttr(stringifyScaleKind(inputScales, true))));
+    entries.push_back(b.getNamedAttr(
+        "weight_scales",
+        b.getStringAttr(stringifyScaleKind(weightScales, false))));
+  }
   return b.getDictionaryAttr(entries);
 }
 
@@ -103,12 +161,14 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
       !bits || !isSigned || !zp || !bias || !outliers || !residual)
     return failure();
   std::optional<Activation> act = symbolizeActivation(*activation);
-  if (!act || (*weights != "uniform" && *weights != "codebook") ||
+  if (!act ||
+      (*weights != "uniform" && *weights != "codebook" && *weights != "w8a8") ||
       (*family != "gemv" && *family != "gemm") || smVersion(*chip) < 80)
     return failure();
   GpuKernelSpec spec;
-  spec.weights =
-      *weights == "codebook" ? WeightKind::codebook : WeightKind::uniform;
+  spec.weights = *weights == "codebook" ? WeightKind::codebook
+                 : *weights == "w8a8"   ? WeightKind::int8
+                                        : WeightKind::uniform;
   spec.family = *family == "gemv" ? KernelFamily::gemv : KernelFamily::gemm;
   spec.m = *m;
   spec.n = *n;
@@ -122,15 +182,37 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   spec.activation = *act;
   spec.hasResidual = *residual;
   spec.chip = chip->str();
+  if (spec.weights == WeightKind::int8) {
+    // Signed 8-bit activations and weights, per-channel, with nothing but
+    // the rescale and a bias in the epilogue; scales come both or neither,
+    // and a bias needs them.
+    auto inputScales = getString("input_scales"),
+         weightScales = getString("weight_scales");
+    if (!inputScales || !weightScales)
+      return failure();
+    auto inputKind = symbolizeScaleKind(*inputScales, /*isInput=*/true);
+    auto weightKind = symbolizeScaleKind(*weightScales, /*isInput=*/false);
+    if (!inputKind || !weightKind)
+      return failure();
+    spec.inputScales = *inputKind;
+    spec.weightScales = *weightKind;
+    if ((spec.inputScales == ScaleKind::none) !=
+            (spec.weightScales == ScaleKind::none) ||
+        (spec.hasBias && !spec.isRescaled()) || spec.bits != 8 ||
+        !spec.isSigned || spec.groupSize != spec.k || spec.hasZeroPoints ||
+        spec.hasOutliers || spec.hasResidual ||
+        spec.activation != Activation::none)
+      return failure();
+  }
   // The bodies rely on these; a hand-written attribute may break them.
   bool validBits = spec.weights == WeightKind::codebook
                        ? (spec.bits == 3 || spec.bits == 4)
                        : (spec.bits == 4 || spec.bits == 8);
+  bool hasGroups = spec.weights != WeightKind::codebook;
   if (!validBits || spec.m <= 0 || spec.n <= 0 || spec.k <= 0 ||
       spec.k % spec.chunkElements() != 0 ||
-      (spec.weights == WeightKind::uniform &&
-       (spec.groupSize <= 0 || spec.k % spec.groupSize != 0 ||
-        spec.groupSize % spec.chunkElements() != 0)) ||
+      (hasGroups && (spec.groupSize <= 0 || spec.k % spec.groupSize != 0 ||
+                     spec.groupSize % spec.chunkElements() != 0)) ||
       (spec.family == KernelFamily::gemm &&
        spec.k % (4 * spec.chunkElements()) != 0))
     return failure();

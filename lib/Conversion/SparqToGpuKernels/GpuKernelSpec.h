@@ -15,6 +15,11 @@
 //   zero points [N, K/G] (qmatmul, if any), bias [N] (if any),
 //   row_ptr [N+1] i32, col_ind [nnz] i32, values [nnz] (if outliers),
 //   residual [M, N] f32 (if any), y [M, N] f32 (written).
+// W8A8 (sparq.int_matmul) launchers instead take
+//   x [M, K] i8, weights [N, K] i8,
+//   input scales [M, 1] or [1, 1] and weight scales [N, 1] or [1, 1] (any
+//   float type; if rescaled), bias [N] (if any),
+//   y [M, N] f32 if rescaled, else i32 (written).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,7 +37,12 @@ namespace sparq::gpu_kernels {
 
 constexpr llvm::StringLiteral kGpuKernelAttrName = "sparq.gpu_kernel";
 
-enum class WeightKind { uniform, codebook };
+/// uniform: sparq.qmatmul; codebook: sparq.lut_matmul; int8: W8A8
+/// sparq.int_matmul (int8 activations too).
+enum class WeightKind { uniform, codebook, int8 };
+/// How a W8A8 scale operand is indexed: none (an i32 result), one scale,
+/// or one per activation row (per-token) / weight row (per-channel).
+enum class ScaleKind { none, perTensor, perRow };
 enum class KernelFamily { gemv, gemm };
 
 struct GpuKernelSpec {
@@ -48,6 +58,9 @@ struct GpuKernelSpec {
   bool hasZeroPoints = false, hasBias = false, hasOutliers = false;
   Activation activation = Activation::none;
   bool hasResidual = false;
+  /// W8A8: the activation and weight scales (both none for an i32
+  /// result).
+  ScaleKind inputScales = ScaleKind::none, weightScales = ScaleKind::none;
   /// The `sm_XX[a]` the kernel is built for.
   std::string chip;
 
@@ -64,6 +77,7 @@ struct GpuKernelSpec {
   }
   int64_t chunkBytes() const { return chunkElements() * bits / 8; }
   int64_t numGroups() const { return k / groupSize; }
+  bool isRescaled() const { return inputScales != ScaleKind::none; }
 
   /// The launcher's symbol; launchers of equal specs and types are shared.
   std::string name(mlir::TypeRange argTypes) const;
@@ -84,6 +98,9 @@ constexpr int64_t kGemmTilesPerWarp = 4;
 constexpr int64_t kGemmBlockRows = 16;
 constexpr int64_t kGemmBlockCols = kGemmWarpsPerBlock * kGemmTilesPerWarp * 8;
 constexpr int32_t kGemmMaxRegisters = 128;
+/// W8A8 GEMM: the same 4 warps of 16 x 32 tiles, as mma.sync m16n8k32
+/// (s8 operands, s32 accumulators); a K block is 4 lanes' 16-byte chunks.
+constexpr int64_t kInt8GemmKBlock = 64;
 } // namespace schedule
 
 /// Weight rows each GEMV warp owns: with few activation rows, a warp's

@@ -24,6 +24,16 @@ KernelArgs::KernelArgs(const GpuKernelSpec &spec, ValueRange list) {
   auto take = [&]() { return list[next++]; };
   x = take();
   weights = take();
+  if (spec.weights == WeightKind::int8) {
+    if (spec.isRescaled()) {
+      inputScales = take();
+      params = take();
+    }
+    if (spec.hasBias)
+      bias = take();
+    y = take();
+    return;
+  }
   params = take();
   if (spec.hasZeroPoints)
     zeroPoints = take();

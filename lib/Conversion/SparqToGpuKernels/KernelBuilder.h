@@ -20,8 +20,10 @@ namespace sparq::gpu_kernels {
 
 /// The kernel's arguments by role (null when the spec has none).
 struct KernelArgs {
-  mlir::Value x, weights, params, zeroPoints, bias, rowPtr, colInd, values,
-      residual, y;
+  /// params: scales or codebooks; the weight scales for W8A8, whose
+  /// activation scales are inputScales.
+  mlir::Value x, weights, inputScales, params, zeroPoints, bias, rowPtr, colInd,
+      values, residual, y;
   KernelArgs(const GpuKernelSpec &spec, mlir::ValueRange args);
 };
 
@@ -89,6 +91,10 @@ public:
 void buildGemvKernel(mlir::gpu::GPUFuncOp func, const GpuKernelSpec &spec);
 /// Writes the tensor-core GEMM body of `func`.
 void buildGemmKernel(mlir::gpu::GPUFuncOp func, const GpuKernelSpec &spec);
+/// Writes the W8A8 GEMV body (dp4a) of `func`.
+void buildInt8GemvKernel(mlir::gpu::GPUFuncOp func, const GpuKernelSpec &spec);
+/// Writes the W8A8 tensor-core GEMM body (mma.sync m16n8k32) of `func`.
+void buildInt8GemmKernel(mlir::gpu::GPUFuncOp func, const GpuKernelSpec &spec);
 
 } // namespace sparq::gpu_kernels
 

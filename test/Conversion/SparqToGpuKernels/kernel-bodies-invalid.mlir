@@ -19,3 +19,26 @@ func.func private @old_chip(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32>, 
 
 // expected-error @below {{launcher @missing_bias should take 5 memrefs and return nothing for its sparq.gpu_kernel spec}}
 func.func private @missing_bias(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32>, memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 32 : i64, k = 64 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// W8A8: a bias needs scales.
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @w8a8_bias_without_scales}}
+func.func private @w8a8_bias_without_scales(memref<1x64xi8>, memref<8x64xi8>, memref<8xf32>, memref<1x8xi32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "none", k = 64 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weight_scales = "none", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @w8a8_no_scale_kinds}}
+func.func private @w8a8_no_scale_kinds(memref<1x64xi8>, memref<8x64xi8>, memref<1x8xi32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, k = 64 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "w8a8", zero_points = false}}
+
+// -----
+
+// f32 activations where the spec says int8, and per-token scales of the
+// wrong shape.
+// expected-error @below {{launcher @w8a8_f32_activations should take i8 activations [1, 64] and weights [8, 64], float scales ([M or 1, 1], [N or 1, 1]) and bias [N], and write float y [1, 8] for its sparq.gpu_kernel spec}}
+func.func private @w8a8_f32_activations(memref<1x64xf32>, memref<8x64xi8>, memref<1x1xf32>, memref<8x1xf32>, memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weight_scales = "channel", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// expected-error @below {{launcher @w8a8_scale_shape should take i8 activations [2, 64] and weights [8, 64], float scales ([M or 1, 1], [N or 1, 1]) and bias [N], and write float y [2, 8] for its sparq.gpu_kernel spec}}
+func.func private @w8a8_scale_shape(memref<2x64xi8>, memref<8x64xi8>, memref<1x1xf32>, memref<8x1xf32>, memref<2x8xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 2 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weight_scales = "channel", weights = "w8a8", zero_points = false}}

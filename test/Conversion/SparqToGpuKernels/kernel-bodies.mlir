@@ -97,3 +97,92 @@ func.func private @gemv_lut4(memref<1x4096xf32, strided<[?, 1], offset: ?>>, mem
 // CHECK: memref.store
 // CHECK: gpu.return
 func.func private @gemm_u4(memref<40x256xf32, strided<[?, 1], offset: ?>>, memref<200x128xi8, strided<[?, 1], offset: ?>>, memref<200x2xf32, strided<[?, 1], offset: ?>>, memref<200x2xi8, strided<[?, 1], offset: ?>>, memref<40x200xf32>) attributes {sparq.gpu_kernel = {activation = "relu", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemm", group_size = 128 : i64, k = 256 : i64, m = 40 : i64, n = 200 : i64, outliers = false, residual = false, signed = false, weights = "uniform", zero_points = true}}
+
+// -----
+
+// W8A8 GEMV, M = 1: 4 rows per warp (2 blocks for N = 64). K = 1040 is 65
+// chunks of 16 bytes: two per lane and step, the second step ragged (lanes
+// past the end drop their products). Per step and chunk, one invariant
+// 16-byte load per weight row and one of the activation row, then four
+// dp4a per row; the i32 sums are reduced with butterfly shuffles and lane 0
+// rescales in f32 (per-tensor activation scale, per-channel f16 weight
+// scale), adds the bias and stores.
+// CHECK-LABEL: func.func private @gemv_w8a8(
+// CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemv_w8a8 blocks in (%c2,
+// CHECK: gpu.func @gemv_w8a8({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK: %[[C65:.*]] = arith.constant 65 : index
+// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C65]] step %{{.*}} iter_args({{.*}}) -> (i32, i32, i32, i32)
+// CHECK: %[[ACTIVE:.*]] = arith.cmpi ult, %{{.*}}, %[[C65]] : index
+// CHECK: %[[W:.*]] = llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: %[[WORDS:.*]] = llvm.freeze %[[W]] : vector<4xi32>
+// CHECK: %[[W0:.*]] = vector.extract %[[WORDS]][0] : i32 from vector<4xi32>
+// CHECK-COUNT-3: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: %[[XL:.*]] = llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: %[[XWORDS:.*]] = llvm.freeze %[[XL]] : vector<4xi32>
+// CHECK: %[[X0:.*]] = vector.extract %[[XWORDS]][0] : i32 from vector<4xi32>
+// CHECK-COUNT-5: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK: %[[XB:.*]] = llvm.bitcast %[[X0]] : i32 to vector<4xi8>
+// CHECK: %[[WB:.*]] = llvm.bitcast %[[W0]] : i32 to vector<4xi8>
+// CHECK: %[[D0:.*]] = nvvm.dot.accumulate.4way %[[XB]] <signed>, %[[WB]] <signed>, %{{.*}} : vector<4xi8>, vector<4xi8>
+// CHECK-COUNT-3: nvvm.dot.accumulate.4way
+// CHECK: arith.select %[[ACTIVE]], %{{.*}}, %{{.*}} : i32
+// CHECK-COUNT-28: nvvm.dot.accumulate.4way
+// CHECK-NOT: nvvm.dot.accumulate.4way
+// CHECK: scf.yield %{{.*}} : i32, i32, i32, i32
+// CHECK-COUNT-20: gpu.shuffle xor %{{.*}} : i32
+// CHECK: scf.if
+// CHECK: %[[ACC:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: %[[SA:.*]] = memref.load %arg2[%{{.*}}, %{{.*}}] : memref<1x1xf32
+// CHECK: %[[Y0:.*]] = arith.mulf %[[ACC]], %[[SA]] : f32
+// CHECK: %[[SW:.*]] = memref.load %arg3[%{{.*}}, %{{.*}}] : memref<64x1xf16
+// CHECK: %[[SW32:.*]] = arith.extf %[[SW]] : f16 to f32
+// CHECK: %[[Y1:.*]] = arith.mulf %[[Y0]], %[[SW32]] : f32
+// CHECK: %[[B:.*]] = memref.load %arg4
+// CHECK: %[[Y2:.*]] = arith.addf %[[Y1]], %[[B]] : f32
+// CHECK: memref.store %[[Y2]], %arg5
+// CHECK: gpu.return
+func.func private @gemv_w8a8(memref<1x1040xi8, strided<[?, 1], offset: ?>>, memref<64x1040xi8, strided<[?, 1], offset: ?>>, memref<1x1xf32, strided<[?, 1], offset: ?>>, memref<64x1xf16, strided<[?, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<1x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 1040 : i64, input_scales = "tensor", k = 1040 : i64, m = 1 : i64, n = 64 : i64, outliers = false, residual = false, signed = true, weight_scales = "channel", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// W8A8 GEMM, i32 result: the f16 GEMM's grid (N = 200: 2 blocks, M = 40: 3
+// blocks), K blocks of 64, two per loop step (K = 256). Per K block a lane
+// loads 16 bytes of A rows g and g + 8 and of each tile's weight row (all
+// 12 loads of the step first), and feeds 2 steps x 4 tiles of mma.sync
+// m16n8k32 (s8 operands, i32 accumulators) with the loaded words as
+// fragments; the accumulators are stored as they are, guarded per
+// element.
+// CHECK-LABEL: func.func private @gemm_w8a8_i32
+// CHECK: gpu.launch_func @sparq_kernels_sm_90a::@gemm_w8a8_i32 blocks in (%c2, %c3, %c1) threads in (%c128,
+// CHECK: gpu.func @gemm_w8a8_i32({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+// CHECK: gpu.block_id y
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c128 iter_args({{.*}}) -> (vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>, vector<2x2xi32>)
+// CHECK-COUNT-12: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<4xi32>
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK-NOT: llvm.load
+// CHECK-COUNT-16: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 32]} : (vector<4x4xi8>, vector<2x4xi8>, vector<2x2xi32>) -> vector<2x2xi32>
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK-NOT: arith.sitofp
+// CHECK: scf.if
+// CHECK: %[[V:.*]] = vector.extract %{{.*}}[0, 0] : i32 from vector<2x2xi32>
+// CHECK: memref.store %{{.*}}, %arg2[%{{.*}}, %{{.*}}] : memref<40x200xi32>
+// CHECK: gpu.return
+func.func private @gemm_w8a8_i32(memref<40x256xi8, strided<[?, 1], offset: ?>>, memref<200x256xi8, strided<[?, 1], offset: ?>>, memref<40x200xi32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_90a", family = "gemm", group_size = 256 : i64, input_scales = "none", k = 256 : i64, m = 40 : i64, n = 200 : i64, outliers = false, residual = false, signed = true, weight_scales = "none", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// A bf16 W8A8 result: rescaled in f32 (bf16 scales extended), rounded to
+// bf16 for the store.
+// CHECK-LABEL: func.func private @gemv_w8a8_bf16
+// CHECK: gpu.func @gemv_w8a8_bf16
+// CHECK: nvvm.dot.accumulate.4way
+// CHECK: %[[ACC:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: arith.mulf
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: %[[Y:.*]] = arith.mulf
+// CHECK: %[[R:.*]] = arith.truncf %[[Y]] : f32 to bf16
+// CHECK: memref.store %[[R]], %arg4[%{{.*}}, %{{.*}}] : memref<2x16xbf16>
+func.func private @gemv_w8a8_bf16(memref<2x64xi8, strided<[?, 1], offset: ?>>, memref<16x64xi8, strided<[?, 1], offset: ?>>, memref<2x1xbf16, strided<[?, 1], offset: ?>>, memref<1x1xbf16, strided<[?, 1], offset: ?>>, memref<2x16xbf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 2 : i64, n = 16 : i64, outliers = false, residual = false, signed = true, weight_scales = "tensor", weights = "w8a8", zero_points = false}}

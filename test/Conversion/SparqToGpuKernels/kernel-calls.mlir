@@ -104,3 +104,91 @@ func.func @shared_launcher(%x: tensor<1x64xf32>, %idx: tensor<8x32xi8>,
       : (tensor<1x64xf32>, tensor<8x32xi8>, tensor<8x16xf32>) -> tensor<1x8xf32>
   return %a, %b : tensor<1x8xf32>, tensor<1x8xf32>
 }
+
+// -----
+
+// W8A8 with per-token activation scales, per-channel weight scales and a
+// bias, on rank-3 activations: the activations and their scales are
+// flattened to rows; the launcher takes x, weights, input scales, weight
+// scales and bias, and writes f32.
+// CHECK-LABEL: func @w8a8_gemv_token_channel_bias
+// CHECK: %[[X:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x64xi8> into tensor<2x64xi8>
+// CHECK: %[[SA:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<1x2x1xf32> into tensor<2x1xf32>
+// CHECK: bufferization.to_buffer %[[X]] read_only : tensor<2x64xi8> to memref<2x64xi8, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<32x64xi8> to memref<32x64xi8, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %[[SA]] read_only : tensor<2x1xf32> to memref<2x1xf32, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<32x1xf16> to memref<32x1xf16, strided<[?, 1], offset: ?>>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<32xf32> to memref<32xf32, strided<[1], offset: ?>>
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<2x32xf32>
+// CHECK: call @__sparq_gpu_gemv_w8a8_m2_n32_k64_token_channel_bias_f32_f16_f32_sm_80(
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable : memref<2x32xf32> to tensor<2x32xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x32xf32>
+// CHECK-NOT: sparq.int_matmul
+// CHECK: func.func private @__sparq_gpu_gemv_w8a8_m2_n32_k64_token_channel_bias_f32_f16_f32_sm_80(memref<2x64xi8, strided<[?, 1], offset: ?>>, memref<32x64xi8, strided<[?, 1], offset: ?>>, memref<2x1xf32, strided<[?, 1], offset: ?>>, memref<32x1xf16, strided<[?, 1], offset: ?>>, memref<32xf32, strided<[1], offset: ?>>, memref<2x32xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 2 : i64, n = 32 : i64, outliers = false, residual = false, signed = true, weight_scales = "channel", weights = "w8a8", zero_points = false}}
+// SM90-LABEL: func @w8a8_gemv_token_channel_bias
+// SM90: call @__sparq_gpu_gemm_w8a8_m2_n32_k64_token_channel_bias_f32_f16_f32_sm_90a(
+// SM90: family = "gemm"
+func.func @w8a8_gemv_token_channel_bias(%x: tensor<1x2x64xi8>,
+                                        %w: tensor<32x64xi8>,
+                                        %sa: tensor<1x2x1xf32>,
+                                        %sw: tensor<32x1xf16>,
+                                        %b: tensor<32xf32>)
+    -> tensor<1x2x32xf32> {
+  %y = sparq.int_matmul %x, %w scales(%sa, %sw) bias(%b)
+      : (tensor<1x2x64xi8>, tensor<32x64xi8>, tensor<1x2x1xf32>,
+         tensor<32x1xf16>, tensor<32xf32>) -> tensor<1x2x32xf32>
+  return %y : tensor<1x2x32xf32>
+}
+
+// -----
+
+// Per-tensor scales on a vector: a [1, 1] input scale.
+// CHECK-LABEL: func @w8a8_gemv_per_tensor_vector
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [1, 128] : tensor<128xi8> into tensor<1x128xi8>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [1, 1] : tensor<1xf32> into tensor<1x1xf32>
+// CHECK: call @__sparq_gpu_gemv_w8a8_m1_n16_k128_tensor_tensor_f32_f32_sm_80(
+// CHECK: input_scales = "tensor"
+// CHECK-SAME: weight_scales = "tensor"
+func.func @w8a8_gemv_per_tensor_vector(%x: tensor<128xi8>, %w: tensor<16x128xi8>,
+                                       %sa: tensor<1xf32>, %sw: tensor<1x1xf32>)
+    -> tensor<16xf32> {
+  %y = sparq.int_matmul %x, %w scales(%sa, %sw)
+      : (tensor<128xi8>, tensor<16x128xi8>, tensor<1xf32>, tensor<1x1xf32>)
+      -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
+// -----
+
+// Without scales the result is the i32 accumulator: a GEMM launcher (M =
+// 16) writing i32.
+// CHECK-LABEL: func @w8a8_gemm_i32
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<16x24xi32>
+// CHECK: call @__sparq_gpu_gemm_w8a8_m16_n24_k128_i32_sm_80(%{{.*}}, %{{.*}}, %[[OUT]]) : (memref<16x128xi8, strided<[?, 1], offset: ?>>, memref<24x128xi8, strided<[?, 1], offset: ?>>, memref<16x24xi32>) -> ()
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable : memref<16x24xi32> to tensor<16x24xi32>
+// CHECK: family = "gemm"
+// CHECK-SAME: input_scales = "none"
+// CHECK-SAME: weight_scales = "none", weights = "w8a8"
+func.func @w8a8_gemm_i32(%x: tensor<16x128xi8>, %w: tensor<24x128xi8>)
+    -> tensor<16x24xi32> {
+  %y = sparq.int_matmul %x, %w
+      : (tensor<16x128xi8>, tensor<24x128xi8>) -> tensor<16x24xi32>
+  return %y : tensor<16x24xi32>
+}
+
+// -----
+
+// A bf16 result: the kernel rescales in f32 and rounds to bf16; the
+// launcher's name says so.
+// CHECK-LABEL: func @w8a8_bf16_result
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<2x16xbf16>
+// CHECK: call @__sparq_gpu_gemv_w8a8_m2_n16_k64_token_tensor_bf16_bf16_to_bf16_sm_80(
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable : memref<2x16xbf16> to tensor<2x16xbf16>
+func.func @w8a8_bf16_result(%x: tensor<2x64xi8>, %w: tensor<16x64xi8>,
+                            %sa: tensor<2x1xbf16>, %sw: tensor<1x1xbf16>)
+    -> tensor<2x16xbf16> {
+  %y = sparq.int_matmul %x, %w scales(%sa, %sw)
+      : (tensor<2x64xi8>, tensor<16x64xi8>, tensor<2x1xbf16>, tensor<1x1xbf16>)
+      -> tensor<2x16xbf16>
+  return %y : tensor<2x16xbf16>
+}

@@ -68,3 +68,33 @@ func.func @short_k_m20_residual(%x: tensor<2x10x64xf32>, %w: tensor<6x32xi8>,
       -> tensor<2x10x6xf32>
   return %y : tensor<2x10x6xf32>
 }
+
+// -----
+
+// W8A8 with K = 48 (not a multiple of the int8 GEMM's K block of 64): GEMV
+// blocks of 8 and 4 rows, each with its rows of the per-token scales; the
+// per-channel scales and bias are shared.
+// CHECK-LABEL: func @w8a8_short_k_m12
+// CHECK-SAME: (%[[X:.*]]: tensor<12x48xi8>, %[[W:.*]]: tensor<16x48xi8>, %[[SA:.*]]: tensor<12x1xf32>
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<12x16xf32>
+// CHECK: tensor.extract_slice %[[X]][0, 0] [8, 48] [1, 1] : tensor<12x48xi8> to tensor<8x48xi8>
+// CHECK: tensor.extract_slice %[[SA]][0, 0] [8, 1] [1, 1] : tensor<12x1xf32> to tensor<8x1xf32>
+// CHECK: call @[[M8:__sparq_gpu_gemv_w8a8_m8_n16_k48_token_channel_bias_f32_f32_f32_sm_80]](
+// CHECK: tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0] [8, 16] [1, 1]
+// CHECK: tensor.extract_slice %[[X]][8, 0] [4, 48] [1, 1]
+// CHECK: tensor.extract_slice %[[SA]][8, 0] [4, 1] [1, 1]
+// CHECK: call @[[M4:__sparq_gpu_gemv_w8a8_m4_n16_k48_token_channel_bias_f32_f32_f32_sm_80]](
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[8, 0] [4, 16] [1, 1]
+// CHECK-NOT: sparq.int_matmul
+// CHECK-DAG: func.func private @[[M8]](
+// CHECK-DAG: func.func private @[[M4]](
+// REMARK: remark: GEMV kernel on blocks of 1 rows (M = 12; the GEMM kernel's K blocks of 64 do not divide K = 48)
+func.func @w8a8_short_k_m12(%x: tensor<12x48xi8>, %w: tensor<16x48xi8>,
+                            %sa: tensor<12x1xf32>, %sw: tensor<16x1xf32>,
+                            %b: tensor<16xf32>) -> tensor<12x16xf32> {
+  // expected-remark @below {{GEMV kernel on blocks of 8 rows (M = 12; the GEMM kernel's K blocks of 64 do not divide K = 48)}}
+  %y = sparq.int_matmul %x, %w scales(%sa, %sw) bias(%b)
+      : (tensor<12x48xi8>, tensor<16x48xi8>, tensor<12x1xf32>,
+         tensor<16x1xf32>, tensor<16xf32>) -> tensor<12x16xf32>
+  return %y : tensor<12x16xf32>
+}

@@ -72,3 +72,27 @@ func.func @dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<8x32xi8>,
       : (tensor<?x64xf32>, tensor<8x32xi8>, tensor<8x2xf32>) -> tensor<?x8xf32>
   return %y : tensor<?x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @w8a8_short_k
+// CHECK: sparq.int_matmul
+func.func @w8a8_short_k(%x: tensor<1x40xi8>, %w: tensor<8x40xi8>)
+    -> tensor<1x8xi32> {
+  // expected-remark @below {{no GPU kernel (K = 40 is not a multiple of 16, the elements of a lane's chunk of 8-bit weights); left for convert-sparq-to-linalg}}
+  %y = sparq.int_matmul %x, %w
+      : (tensor<1x40xi8>, tensor<8x40xi8>) -> tensor<1x8xi32>
+  return %y : tensor<1x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @w8a8_dynamic
+// CHECK: sparq.int_matmul
+func.func @w8a8_dynamic(%x: tensor<?x64xi8>, %w: tensor<8x64xi8>)
+    -> tensor<?x8xi32> {
+  // expected-remark @below {{no GPU kernel (dynamic shapes)}}
+  %y = sparq.int_matmul %x, %w
+      : (tensor<?x64xi8>, tensor<8x64xi8>) -> tensor<?x8xi32>
+  return %y : tensor<?x8xi32>
+}

@@ -1,7 +1,7 @@
 """Numerics of sparq's generated CUDA kernels against a NumPy reference.
 
 For each case (a kernel family and variant), writes a function with one
-sparq.qmatmul or sparq.lut_matmul on random data, compiles it with sparq-opt
+sparq.qmatmul, sparq.lut_matmul or sparq.int_matmul (W8A8) on random data, compiles it with sparq-opt
 (convert-sparq-to-gpu-kernels, one-shot-bufferize,
 generate-sparq-gpu-kernels, sparq-gpu-module-to-binary{format=bin}), takes
 the cubin and the launch configuration from the output, and, unless
@@ -41,6 +41,20 @@ CASES = [
     ("gemm_u4_g32_zp_csr_relu", "qmatmul", 4, False, 16, 136, 384, 32, True, False, True, "relu", True),
     ("gemm_s8_channel", "qmatmul", 8, True, 33, 72, 192, 192, False, False, False, None, False),
     ("gemm_lut4_csr", "lut", 4, False, 20, 129, 128, 0, False, True, True, None, False),
+]
+
+# W8A8 sparq.int_matmul: name, m, n, k, input scales (None: an i32 result,
+# "tensor" or "token"), weight scales ("tensor" or "channel"), bias, the
+# float result type. The accumulation is exact; only the f32 rescale (and
+# the rounding to f16) rounds.
+INT8_CASES = [
+    ("gemv_w8a8_token_channel_bias", 3, 77, 1040, "token", "channel", True, "f32"),
+    ("gemv_w8a8_tensor_m1", 1, 203, 512, "tensor", "tensor", False, "f32"),
+    ("gemv_w8a8_i32", 2, 50, 256, None, None, False, None),
+    ("gemm_w8a8_tensor", 40, 200, 256, "tensor", "tensor", False, "f32"),
+    ("gemm_w8a8_token_channel_bias", 33, 72, 192, "token", "channel", True, "f32"),
+    ("gemm_w8a8_i32", 20, 129, 128, None, None, False, None),
+    ("gemm_w8a8_f16_result", 24, 64, 320, "token", "channel", True, "f16"),
 ]
 
 
@@ -102,6 +116,54 @@ def make_case(case, rng):
 
 
 MLIR_TYPES = {np.float32: "f32", np.int8: "i8", np.int32: "i32"}
+
+
+def make_int8_case(case, rng):
+    name, m, n, k, input_scales, weight_scales, has_bias, _ = case
+    data = {"x": rng.integers(-128, 128, size=(m, k)).astype(np.int8),
+            "weights": rng.integers(-127, 128, size=(n, k)).astype(np.int8)}
+    acc = data["x"].astype(np.int64) @ data["weights"].astype(np.int64).T
+    if input_scales is None:
+        return data, acc
+    rows = m if input_scales == "token" else 1
+    channels = n if weight_scales == "channel" else 1
+    data["input_scales"] = (rng.random((rows, 1)) * 0.02 + 0.001).astype(np.float32)
+    data["weight_scales"] = (rng.random((channels, 1)) * 0.02 + 0.001).astype(np.float32)
+    y = acc.astype(np.float64) * data["input_scales"] * data["weight_scales"].T
+    if has_bias:
+        data["bias"] = rng.standard_normal(n).astype(np.float32)
+        y = y + data["bias"]
+    return data, y
+
+
+def int8_case_mlir(case, data):
+    name, m, n, k, input_scales, weight_scales, has_bias, result_type = case
+    names = [key for key in ["x", "weights", "input_scales", "weight_scales",
+                             "bias"] if key in data]
+    types = [tensor_type(data[key].shape, MLIR_TYPES[data[key].dtype.type])
+             for key in names]
+    args = ", ".join(f"%{key}: {t}" for key, t in zip(names, types))
+    result = tensor_type((m, n), result_type or "i32")
+    parts = ["%x, %weights"]
+    if input_scales:
+        parts.append("scales(%input_scales, %weight_scales)")
+    if has_bias:
+        parts.append("bias(%bias)")
+    return (f"func.func @{name}({args}) -> {result} {{\n"
+            f"  %y = sparq.int_matmul {' '.join(parts)}\n"
+            f"      : ({', '.join(types)}) -> {result}\n"
+            f"  return %y : {result}\n}}\n"), names
+
+
+def all_cases(rng):
+    """(case, data, reference y, MLIR source, argument names) of every case,
+    in order; the data of each case depends only on the ones before it."""
+    for case in CASES:
+        data, y = make_case(case, rng)
+        yield (case[0], case[4], case[5], data, y) + case_mlir(case, data)
+    for case in INT8_CASES:
+        data, y = make_int8_case(case, rng)
+        yield (case[0], case[1], case[2], data, y) + int8_case_mlir(case, data)
 
 
 def case_mlir(case, data):
@@ -265,9 +327,8 @@ def main():
     if args.write_cases:
         rng = np.random.default_rng(8)
         with open(args.write_cases, "w") as f:
-            for case in CASES:
-                data, _ = make_case(case, rng)
-                f.write(case_mlir(case, data)[0] + "\n")
+            for case in all_cases(rng):
+                f.write(case[5] + "\n")
         return 0
     if not args.sparq_opt:
         parser.error("--sparq-opt is required")
@@ -280,21 +341,32 @@ def main():
     rng = np.random.default_rng(8)
     failures = 0
     with tempfile.TemporaryDirectory() as workdir:
-        for case in CASES:
-            name, m, n = case[0], case[4], case[5]
-            data, expected = make_case(case, rng)
-            source, names = case_mlir(case, data)
+        for name, m, n, data, expected, source, names in all_cases(rng):
             kernel, grid, block, cubin = compile_case(args.sparq_opt, source,
                                                       arch, workdir, name)
             if cuda is None:
                 print(f"COMPILED {name}: {kernel} grid {grid} block {block}, "
                       f"{len(cubin)} bytes of cubin")
                 continue
-            buffers = [data[key] for key in names] + [np.zeros((m, n), np.float32)]
-            y = cuda.run(cubin, kernel, grid, block, buffers)
+            is_i32 = expected.dtype == np.int64
+            is_f16 = "f16_result" in name
+            out = np.zeros((m, n), np.int32 if is_i32 else
+                           np.float16 if is_f16 else np.float32)
+            buffers = [data[key] for key in names] + [out]
+            y = cuda.run(cubin, kernel, grid, block, buffers).astype(
+                np.float64 if not is_i32 else np.int64)
             # GEMV kernels compute in f32; GEMM kernels round activations
-            # and dequantized weights to f16.
-            tolerance = 1e-4 if name.startswith("gemv") else 1e-2
+            # and dequantized weights to f16. W8A8 kernels accumulate
+            # exactly: an i32 result must match, a rescaled one rounds
+            # twice in f32.
+            if is_i32:
+                tolerance = 0.0
+            elif is_f16:
+                tolerance = 1e-3
+            elif "w8a8" in name:
+                tolerance = 1e-5
+            else:
+                tolerance = 1e-4 if name.startswith("gemv") else 1e-2
             error = np.abs(y - expected).max() / max(np.abs(expected).max(), 1e-6)
             status = "PASS" if error <= tolerance else "FAIL"
             failures += status == "FAIL"

@@ -464,11 +464,52 @@ SPARQ_HIDDEN int sparq_cuda_end_run(struct sparq_cuda_run *run, char *error,
 /* A kernel module embedded in the library. The global constructor the
  * lowering emits registers it when the library is loaded, before any
  * context exists, so it is loaded into the device on first use. */
+struct sparq_cuda_function {
+  const char *name;
+  CUfunction function;
+};
+
 struct sparq_cuda_module {
   const void *image;
   CUmodule module;
   pthread_mutex_t lock;
+  /* The host code asks for a kernel's handle before every launch (a model
+   * makes hundreds per run); handles found once are kept here, keyed by the
+   * name's address (a constant of the library) and then by its text. */
+  struct sparq_cuda_function *functions;
+  size_t numFunctions, capacity;
 };
+
+/* The cached handle of `name`, or NULL; call with the module's lock held. */
+static CUfunction findCachedFunction(struct sparq_cuda_module *handle,
+                                     const char *name) {
+  for (size_t i = 0; i < handle->numFunctions; ++i)
+    if (handle->functions[i].name == name)
+      return handle->functions[i].function;
+  for (size_t i = 0; i < handle->numFunctions; ++i)
+    if (strcmp(handle->functions[i].name, name) == 0)
+      return handle->functions[i].function;
+  return NULL;
+}
+
+/* Remembers `function` for `name` (the name outlives the module: it is a
+ * constant of the library that registered it); a full cache just stays
+ * as it is. Call with the module's lock held. */
+static void cacheFunction(struct sparq_cuda_module *handle, const char *name,
+                          CUfunction function) {
+  if (handle->numFunctions == handle->capacity) {
+    size_t capacity = handle->capacity ? 2 * handle->capacity : 64;
+    struct sparq_cuda_function *grown =
+        realloc(handle->functions, capacity * sizeof *grown);
+    if (!grown)
+      return;
+    handle->functions = grown;
+    handle->capacity = capacity;
+  }
+  handle->functions[handle->numFunctions].name = name;
+  handle->functions[handle->numFunctions].function = function;
+  ++handle->numFunctions;
+}
 
 SPARQ_EXPORT void *mgpuModuleLoad(void *data, size_t size) {
   (void)size;
@@ -497,6 +538,7 @@ SPARQ_EXPORT void mgpuModuleUnload(void *module) {
       driver.ctxSetCurrent(primaryContext) == CUDA_SUCCESS)
     driver.moduleUnload(handle->module);
   pthread_mutex_destroy(&handle->lock);
+  free(handle->functions);
   free(handle);
 }
 
@@ -512,13 +554,19 @@ SPARQ_EXPORT void *mgpuModuleGetFunction(void *module, const char *name) {
   CUresult result = CUDA_SUCCESS;
   if (!handle->module)
     result = driver.moduleLoadData(&handle->module, handle->image);
-  pthread_mutex_unlock(&handle->lock);
+  CUfunction function = NULL;
   if (result != CUDA_SUCCESS) {
+    pthread_mutex_unlock(&handle->lock);
     recordError(result, "loading the model's kernels (cuModuleLoadData)");
     return NULL;
   }
-  CUfunction function = NULL;
-  result = driver.moduleGetFunction(&function, handle->module, name);
+  function = findCachedFunction(handle, name);
+  if (!function) {
+    result = driver.moduleGetFunction(&function, handle->module, name);
+    if (result == CUDA_SUCCESS)
+      cacheFunction(handle, name, function);
+  }
+  pthread_mutex_unlock(&handle->lock);
   if (result != CUDA_SUCCESS) {
     char what[160];
     snprintf(what, sizeof what, "finding kernel %s", name);

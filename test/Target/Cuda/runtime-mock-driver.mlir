@@ -11,7 +11,10 @@
 // them in order and copies the output back.
 // RUN: env LD_LIBRARY_PATH=%mock_cuda SPARQ_MOCK_CUDA_TRACE=1 sparq-run %t/fatbin.so --input x=%t/x.npy --output-dir %t/out --bench 2 2>&1 | FileCheck %s --check-prefix=TRACE
 // RUN: test -s %t/out/y.npy
+// The kernel's handle is looked up once and kept by the runtime for later
+// launches (the mock traces every cuModuleGetFunction).
 // TRACE: mock-cuda: loaded a fatbin image
+// TRACE-NEXT: mock-cuda: get function scale_kernel
 // TRACE-NEXT: mock-cuda: launch scale_kernel grid 2x8x1 block 256x1x1
 // TRACE-NEXT: mock-cuda: launch scale_kernel grid 2x8x1 block 256x1x1
 // TRACE-NEXT: mock-cuda: launch scale_kernel grid 2x8x1 block 256x1x1

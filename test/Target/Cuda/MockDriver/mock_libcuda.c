@@ -181,6 +181,8 @@ CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
   struct module *m = module;
   if (!memmem(m->image, m->size, name, strlen(name)))
     return ERROR_NOT_FOUND;
+  if (tracing())
+    fprintf(stderr, "mock-cuda: get function %s\n", name);
   for (struct function *f = m->functions; f; f = f->next)
     if (strcmp(f->name, name) == 0) {
       *function = f;

@@ -104,15 +104,16 @@ SmallVector<Value> accumulateChunk(KernelBuilder &k, Value kStart, Value active,
 
 /// Accumulates lane `lane`'s chunks of the weight rows `rows` times every
 /// activation row; returns the partial sums, row-major [row][activation
-/// row]. Each activation load serves every weight row.
+/// row]. Each activation load serves every weight row. With split-K the
+/// lanes cover the K / kSplits chunks from `firstChunk` on, else all of K.
 SmallVector<SmallVector<Value>>
 accumulateChunks(KernelBuilder &kb, ArrayRef<Value> rows, Value lane,
-                 ArrayRef<Value> codebookEntries) {
+                 ArrayRef<Value> codebookEntries, Value firstChunk) {
   ImplicitLocOpBuilder &b = kb.b;
   const GpuKernelSpec &spec = kb.spec;
   int64_t numRows = rows.size();
   int64_t chunk = spec.chunkElements();
-  int64_t numChunks = spec.k / chunk;
+  int64_t numChunks = spec.k / chunk / spec.kSplits;
   // Two chunks per lane and step when there are enough: twice the weight
   // loads in flight, which a warp per 4 rows needs to cover DRAM latency.
   int64_t unroll = numChunks >= 2 * kWarpSize ? 2 : 1;
@@ -145,6 +146,8 @@ accumulateChunks(KernelBuilder &kb, ArrayRef<Value> rows, Value lane,
                                                  c, k.index(numChunks));
             c = k.minIndex(c, numChunks - 1);
           }
+          if (firstChunk)
+            c = arith::AddIOp::create(nb, c, firstChunk);
           loads.kStart = arith::MulIOp::create(nb, c, k.index(chunk));
           for (Value row : rows) {
             loads.weights.push_back(k.loadWeightChunk(row, loads.kStart));
@@ -179,6 +182,17 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
   Value lane = arith::RemUIOp::create(b, tid, kb.index(kWarpSize));
   Value warp = arith::DivUIOp::create(b, tid, kb.index(kWarpSize));
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  // Split-K: grid row `split` covers chunks [split, split + 1) * K /
+  // (chunk * kSplits) of every row.
+  Value firstChunk, isFirstSplit;
+  if (spec.isSplitK()) {
+    Value split = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    firstChunk = arith::MulIOp::create(
+        b, split,
+        kb.index(spec.k / spec.chunkElements() / spec.kSplits));
+    isFirstSplit =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, split, kb.index(0));
+  }
   int64_t rowsPerWarp = gemvRowsPerWarp(spec);
   Value firstRow = arith::MulIOp::create(
       b,
@@ -212,14 +226,26 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
             kb.toF32(memref::LoadOp::create(b, args.params, {row, slot})));
     }
     SmallVector<SmallVector<Value>> acc =
-        accumulateChunks(kb, readRows, lane, codebookEntries);
+        accumulateChunks(kb, readRows, lane, codebookEntries, firstChunk);
     SmallVector<Value> xRows;
     for (int64_t m = 0; m < spec.m; ++m)
       xRows.push_back(kb.index(m));
     for (int64_t r = 0; r < rowsPerWarp; ++r) {
-      if (spec.hasOutliers)
+      if (spec.hasOutliers && isFirstSplit) {
+        // Split 0 adds the outliers, wherever their columns are.
+        auto ifFirst = scf::IfOp::create(b, ValueRange(acc[r]).getTypes(),
+                                         isFirstSplit, /*withElse=*/true);
+        OpBuilder::InsertionGuard outlierGuard(b);
+        b.setInsertionPointToStart(ifFirst.thenBlock());
+        scf::YieldOp::create(b, kb.addOutliers(readRows[r], xRows, acc[r],
+                                               lane, kb.index(kWarpSize)));
+        b.setInsertionPointToStart(ifFirst.elseBlock());
+        scf::YieldOp::create(b, acc[r]);
+        acc[r].assign(ifFirst.getResults().begin(), ifFirst.getResults().end());
+      } else if (spec.hasOutliers) {
         acc[r] = kb.addOutliers(readRows[r], xRows, acc[r], lane,
                                 kb.index(kWarpSize));
+      }
       for (Value &a : acc[r])
         for (int32_t offset = kWarpSize / 2; offset > 0; offset /= 2)
           a = arith::AddFOp::create(
@@ -240,8 +266,12 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
         auto ifRow = scf::IfOp::create(b, rowInRange, false);
         b.setInsertionPointToStart(ifRow.thenBlock());
       }
-      for (int64_t m = 0; m < spec.m; ++m)
-        kb.storeOutput(acc[r][m], xRows[m], rows[r]);
+      for (int64_t m = 0; m < spec.m; ++m) {
+        if (isFirstSplit)
+          kb.addToOutput(acc[r][m], xRows[m], rows[r], isFirstSplit);
+        else
+          kb.storeOutput(acc[r][m], xRows[m], rows[r]);
+      }
     }
   }
   gpu::ReturnOp::create(b);

@@ -125,6 +125,16 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
            << " for its " << kGpuKernelAttrName << " spec";
   }
 
+  // Split-K adds f32 partial sums into y with atomics after zeroing it.
+  auto yType = cast<MemRefType>(type.getInputs().back());
+  if (spec->isSplitK() &&
+      (!yType.getElementType().isF32() ||
+       yType.getShape() != ArrayRef<int64_t>{spec->m, spec->n}))
+    return launcher.emitError("launcher @")
+           << launcher.getSymName() << " should write f32 y [" << spec->m
+           << ", " << spec->n << "] for the split-K of its "
+           << kGpuKernelAttrName << " spec";
+
   auto module = launcher->getParentOfType<ModuleOp>();
   gpu::GPUModuleOp kernelModule = getOrCreateKernelModule(module, spec->chip);
   bool isGemv = spec->family == KernelFamily::gemv;
@@ -133,7 +143,8 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
   int64_t gridX = isGemv ? ceilDiv(spec->n, schedule::kGemvWarpsPerBlock *
                                                 gemvRowsPerWarp(*spec))
                          : ceilDiv(spec->n, schedule::kGemmBlockCols);
-  int64_t gridY = isGemv ? 1 : ceilDiv(spec->m, schedule::kGemmBlockRows);
+  int64_t gridY =
+      isGemv ? spec->kSplits : ceilDiv(spec->m, schedule::kGemmBlockRows);
 
   OpBuilder b(launcher.getContext());
   b.setInsertionPointToEnd(&kernelModule.getBodyRegion().front());
@@ -167,6 +178,28 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
     return arith::ConstantIndexOp::create(lb, v);
   };
   Value one = constant(1);
+  if (spec->isSplitK()) {
+    // The splits add into y: zero it first, in a kernel of its own (the
+    // launches are ordered on the stream).
+    OpBuilder::InsertionGuard guard(b);
+    Value y = entry->getArguments().back();
+    auto zeroType = b.getFunctionType({y.getType()}, {});
+    auto zeroFill = gpu::GPUFuncOp::create(
+        b, launcher.getLoc(), (launcher.getSymName() + "_zero_fill").str(),
+        zeroType);
+    zeroFill->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                      b.getUnitAttr());
+    constexpr int32_t kZeroFillThreads = 256;
+    zeroFill.setKnownBlockSizeAttr(
+        b.getDenseI32ArrayAttr({kZeroFillThreads, 1, 1}));
+    buildZeroFillKernel(zeroFill, spec->m, spec->n);
+    gpu::LaunchFuncOp::create(
+        lb, zeroFill,
+        gpu::KernelDim3{constant(ceilDiv(spec->m * spec->n, kZeroFillThreads)),
+                        one, one},
+        gpu::KernelDim3{constant(kZeroFillThreads), one, one},
+        /*dynamicSharedMemorySize=*/Value(), ValueRange{y});
+  }
   gpu::LaunchFuncOp::create(
       lb, kernel, gpu::KernelDim3{constant(gridX), constant(gridY), one},
       gpu::KernelDim3{constant(threads), one, one},

@@ -427,6 +427,7 @@ struct ConvertSparqToGpuKernelsPass
             << reason << "); left for convert-sparq-to-linalg";
         continue;
       }
+      spec.kSplits = chooseGemvKSplits(spec);
       if (plan.rowsPerLaunch)
         op->emitRemark("GEMV kernel on blocks of ")
             << plan.rowsPerLaunch << " rows (M = " << spec.m << "; "

@@ -24,6 +24,40 @@ int64_t sparq::gpu_kernels::smVersion(StringRef chip) {
   return version;
 }
 
+int64_t sparq::gpu_kernels::smCount(StringRef chip) {
+  switch (smVersion(chip)) {
+  case 80:
+    return 108; // A100
+  case 86:
+  case 89:
+    return 84; // RTX 3090 / 4090 class
+  case 90:
+    return 132; // H100 SXM
+  default:
+    return 132;
+  }
+}
+
+int64_t sparq::gpu_kernels::chooseGemvKSplits(const GpuKernelSpec &spec) {
+  // Partial sums go through atomics into f32: an activation would be
+  // applied to each part, and W8A8 writes i32 or rounds to f16/bf16.
+  if (spec.family != KernelFamily::gemv || spec.weights == WeightKind::int8 ||
+      spec.activation != Activation::none)
+    return 1;
+  constexpr int64_t kWaves = 4, kMaxSplits = 8, kMinChunksPerSplit = 32;
+  int64_t rowsPerBlock = schedule::kGemvWarpsPerBlock * gemvRowsPerWarp(spec);
+  int64_t blocks = (spec.n + rowsPerBlock - 1) / rowsPerBlock;
+  int64_t wanted = kWaves * smCount(spec.chip);
+  if (blocks >= wanted)
+    return 1;
+  int64_t numChunks = spec.k / spec.chunkElements();
+  int64_t splits = std::min(kMaxSplits, (wanted + blocks - 1) / blocks);
+  for (; splits > 1; --splits)
+    if (numChunks % splits == 0 && numChunks / splits >= kMinChunksPerSplit)
+      return splits;
+  return 1;
+}
+
 namespace {
 
 StringRef stringifyScaleKind(ScaleKind kind, bool isInput) {
@@ -93,7 +127,9 @@ std::string GpuKernelSpec::name(TypeRange argTypes) const {
              activation == Activation::none
                  ? std::string()
                  : ("_" + stringifyActivation(activation)).str(),
-             hasResidual ? "_res" : "", chip)
+             hasResidual ? "_res" : "",
+             isSplitK() ? llvm::formatv("ks{0}_{1}", kSplits, chip).str()
+                        : chip)
       .str();
 }
 
@@ -121,6 +157,9 @@ DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("residual", b.getBoolAttr(hasResidual)),
       b.getNamedAttr("chip", b.getStringAttr(chip)),
   };
+  // Absent for one split: the specs of unsplit kernels read as before.
+  if (isSplitK())
+    entries.push_back(b.getNamedAttr("k_splits", b.getI64IntegerAttr(kSplits)));
   if (weights == WeightKind::int8) {
     entries.push_back(
         b.getNamedAttr("input_scales",
@@ -182,6 +221,12 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   spec.activation = *act;
   spec.hasResidual = *residual;
   spec.chip = chip->str();
+  if (attr.contains("k_splits")) {
+    auto splits = getInt("k_splits");
+    if (!splits || *splits < 1)
+      return failure();
+    spec.kSplits = *splits;
+  }
   if (spec.weights == WeightKind::int8) {
     // Signed 8-bit activations and weights, per-channel, with nothing but
     // the rescale and a bias in the epilogue; scales come both or neither,
@@ -215,6 +260,12 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
                      spec.groupSize % spec.chunkElements() != 0)) ||
       (spec.family == KernelFamily::gemm &&
        spec.k % (4 * spec.chunkElements()) != 0))
+    return failure();
+  // Split-K: GEMV only, whole chunks per split, a linear epilogue on f32.
+  if (spec.isSplitK() &&
+      (spec.family != KernelFamily::gemv || spec.weights == WeightKind::int8 ||
+       spec.activation != Activation::none ||
+       (spec.k / spec.chunkElements()) % spec.kSplits != 0))
     return failure();
   return spec;
 }

@@ -63,6 +63,10 @@ struct GpuKernelSpec {
   ScaleKind inputScales = ScaleKind::none, weightScales = ScaleKind::none;
   /// The `sm_XX[a]` the kernel is built for.
   std::string chip;
+  /// GEMV split-K: the K range is cut into this many equal parts of whole
+  /// chunks, one per grid row, whose partial dot products are added to a
+  /// zeroed y with atomics. 1: one pass over K, plain stores.
+  int64_t kSplits = 1;
 
   /// Weight elements one lane unpacks from its 128-bit loads: a 16-byte
   /// chunk holds 32 4-bit or 16 8-bit elements; 3-bit codes come 128 at a
@@ -78,6 +82,7 @@ struct GpuKernelSpec {
   int64_t chunkBytes() const { return chunkElements() * bits / 8; }
   int64_t numGroups() const { return k / groupSize; }
   bool isRescaled() const { return inputScales != ScaleKind::none; }
+  bool isSplitK() const { return kSplits > 1; }
 
   /// The launcher's symbol; launchers of equal specs and types are shared.
   std::string name(mlir::TypeRange argTypes) const;
@@ -113,6 +118,16 @@ inline int64_t gemvRowsPerWarp(const GpuKernelSpec &spec) {
 
 /// "sm_80" -> 80, "sm_90a" -> 90; 0 if `chip` is not of that form.
 int64_t smVersion(llvm::StringRef chip);
+
+/// Streaming multiprocessors of the usual part of `chip` (A100, RTX 30/40
+/// class, H100): what split-K fills.
+int64_t smCount(llvm::StringRef chip);
+
+/// GEMV split-K: the splits of K that fill about 4 waves of the chip's SMs
+/// with blocks, at most 8, each at least 32 chunks long and all of equal
+/// whole chunks; 1 when the grid is large enough already, or when the
+/// kernel's epilogue is not linear (an activation) or not an f32 y.
+int64_t chooseGemvKSplits(const GpuKernelSpec &spec);
 
 } // namespace sparq::gpu_kernels
 

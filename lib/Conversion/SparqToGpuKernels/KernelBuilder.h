@@ -53,6 +53,9 @@ public:
   /// write the buffers they read. The address must be 16-byte aligned.
   mlir::Value loadInvariant(mlir::Value memref, mlir::ValueRange indices,
                             mlir::VectorType type);
+  /// The address of `memref`[`indices`] as a global-address-space LLVM
+  /// pointer.
+  mlir::Value globalPointer(mlir::Value memref, mlir::ValueRange indices);
 
   /// The chunk of weight row `row` that starts at element `kStart`.
   WeightChunk loadWeightChunk(mlir::Value row, mlir::Value kStart);
@@ -81,12 +84,21 @@ public:
   /// bias, activation and residual on `acc` for output (m, n), then the
   /// store to y.
   void storeOutput(mlir::Value acc, mlir::Value m, mlir::Value n);
+  /// Split-K: adds one split's partial `acc` of output (m, n) to y with an
+  /// atomic f32 add; the split for which `isFirstSplit` holds also adds the
+  /// bias and residual (linear, so added once). The epilogue has no
+  /// activation (split-K is not chosen with one).
+  void addToOutput(mlir::Value acc, mlir::Value m, mlir::Value n,
+                   mlir::Value isFirstSplit);
 
   mlir::ImplicitLocOpBuilder &b;
   const GpuKernelSpec &spec;
   const KernelArgs &args;
 };
 
+/// Writes a kernel of `func` (whose one argument is y [M, N] f32) that
+/// zeroes y, one element per thread, for split-K GEMVs to add into.
+void buildZeroFillKernel(mlir::gpu::GPUFuncOp func, int64_t m, int64_t n);
 /// Writes the GEMV body of `func` (which has the launcher's arguments).
 void buildGemvKernel(mlir::gpu::GPUFuncOp func, const GpuKernelSpec &spec);
 /// Writes the tensor-core GEMM body of `func`.

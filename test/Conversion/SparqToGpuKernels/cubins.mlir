@@ -20,6 +20,17 @@
 // CHECK: COMPILED gemv_u8_g32_zp_csr: {{.*}} grid [9, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_lut3_csr: __sparq_gpu_gemv_lut3_m1_n100_k640_csr_f32_i32_i32_f32_sm_80 grid [4, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_lut4_bias_csr_gelu: {{.*}} grid [8, 1, 1] block [256, 1, 1]
+// Split-K GEMVs: the splits along grid y (8 of 32 chunks for K = 8192
+// int4 and 4096 int8, 3 of 32 chunks for 12288 3-bit and 3072 4-bit
+// codes), after a zero fill of y, 256 elements per block.
+// CHECK: COMPILED gemv_s4_g128_split_k_bias_res: __sparq_gpu_gemv_s4_g128_m1_n45_k8192_bias_f32_f32_f32_res_ks8_sm_80 grid [2, 8, 1] block [256, 1, 1]
+// CHECK-NEXT: BEFORE IT: __sparq_gpu_gemv_s4_g128_m1_n45_k8192_bias_f32_f32_f32_res_ks8_sm_80_zero_fill grid [1, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_u8_g64_zp_split_k_m2: __sparq_gpu_gemv_u8_g64_m2_n70_k4096_zp_f32_i8_ks8_sm_80 grid [5, 8, 1] block [256, 1, 1]
+// CHECK-NEXT: BEFORE IT: {{.*}}_zero_fill grid [1, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_lut3_split_k_csr: __sparq_gpu_gemv_lut3_m1_n30_k12288_csr_f32_i32_i32_f32_ks3_sm_80 grid [1, 3, 1] block [256, 1, 1]
+// CHECK-NEXT: BEFORE IT: {{.*}}_zero_fill grid [1, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_lut4_split_k_bias_n33: __sparq_gpu_gemv_lut4_m1_n33_k3072_bias_f32_f32_ks3_sm_80 grid [2, 3, 1] block [256, 1, 1]
+// CHECK-NEXT: BEFORE IT: {{.*}}_zero_fill grid [1, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemm_s4_g128: __sparq_gpu_gemm_s4_g128_m40_n200_k256_bias_f32_f32_sm_80 grid [2, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_u4_g32_zp_csr_relu: {{.*}} grid [2, 1, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_s8_channel: {{.*}} grid [1, 3, 1] block [128, 1, 1]
@@ -34,7 +45,7 @@
 // CHECK: COMPILED gemm_w8a8_f16_result: __sparq_gpu_gemm_w8a8_m24_n64_k320_token_channel_bias_f32_f32_f32_to_f16_sm_80 grid [1, 2, 1] block [128, 1, 1]
 
 // All cases in one module, as PTX for sm_80 and sm_90a: ptxas accepts
-// every kernel, and none spills.
-// PTXAS-COUNT-18: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// every kernel (22 matmul kernels, 4 zero fills), and none spills.
+// PTXAS-COUNT-26: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill
 

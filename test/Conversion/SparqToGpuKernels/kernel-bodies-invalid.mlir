@@ -42,3 +42,22 @@ func.func private @w8a8_f32_activations(memref<1x64xf32>, memref<8x64xi8>, memre
 
 // expected-error @below {{launcher @w8a8_scale_shape should take i8 activations [2, 64] and weights [8, 64], float scales ([M or 1, 1], [N or 1, 1]) and bias [N], and write float y [2, 8] for its sparq.gpu_kernel spec}}
 func.func private @w8a8_scale_shape(memref<2x64xi8>, memref<8x64xi8>, memref<1x1xf32>, memref<8x1xf32>, memref<2x8xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 2 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weight_scales = "channel", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// Split-K: each split must be whole chunks (K = 64 is 2 chunks of 32 int4
+// weights, not 3 splits), ...
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @split_not_chunked}}
+func.func private @split_not_chunked(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32>, memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 32 : i64, k = 64 : i64, k_splits = 3 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// ... the epilogue linear (no activation on partial sums) ...
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @split_with_activation}}
+func.func private @split_with_activation(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32>, memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "relu", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 32 : i64, k = 64 : i64, k_splits = 2 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// ... and y f32, which the splits add into with atomics.
+// expected-error @below {{launcher @split_f16_y should write f32 y [1, 8] for the split-K of its sparq.gpu_kernel spec}}
+func.func private @split_f16_y(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32>, memref<1x8xf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 32 : i64, k = 64 : i64, k_splits = 2 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}

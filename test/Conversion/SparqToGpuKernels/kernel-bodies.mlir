@@ -186,3 +186,48 @@ func.func private @gemm_w8a8_i32(memref<40x256xi8, strided<[?, 1], offset: ?>>, 
 // CHECK: %[[R:.*]] = arith.truncf %[[Y]] : f32 to bf16
 // CHECK: memref.store %[[R]], %arg4[%{{.*}}, %{{.*}}] : memref<2x16xbf16>
 func.func private @gemv_w8a8_bf16(memref<2x64xi8, strided<[?, 1], offset: ?>>, memref<16x64xi8, strided<[?, 1], offset: ?>>, memref<2x1xbf16, strided<[?, 1], offset: ?>>, memref<1x1xbf16, strided<[?, 1], offset: ?>>, memref<2x16xbf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 64 : i64, input_scales = "token", k = 64 : i64, m = 2 : i64, n = 16 : i64, outliers = false, residual = false, signed = true, weight_scales = "tensor", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// Split-K (k_splits = 2): the launcher first zeroes y with a kernel of its
+// own (one element per thread, 64 elements: one block), then launches the
+// GEMV with the splits along grid y. Grid row `split` walks the 128 chunks
+// from split * 128 on; outliers are added by split 0 only, and lane 0 adds
+// the bias and residual in split 0 only (a select), then adds its partial
+// sum to y with an atomic f32 add instead of a store.
+// CHECK-LABEL: func.func private @gemv_s4_split_k(
+// CHECK-NOT: sparq.gpu_kernel
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: gpu.launch_func @sparq_kernels_sm_90a::@gemv_s4_split_k_zero_fill blocks in (%[[C1]], %[[C1]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]]) args(%arg8 : memref<1x64xf32>)
+// CHECK-NEXT: gpu.launch_func @sparq_kernels_sm_90a::@gemv_s4_split_k blocks in (%[[C2]], %[[C2]], %[[C1]]) threads in (%[[C256]], %[[C1]], %[[C1]])
+// CHECK: gpu.func @gemv_s4_split_k(
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: %[[SPLIT:.*]] = gpu.block_id y
+// CHECK: %[[FIRST_CHUNK:.*]] = arith.muli %[[SPLIT]], %[[C128]] : index
+// CHECK: %[[IS_FIRST:.*]] = arith.cmpi eq, %[[SPLIT]], %{{.*}} : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C128]] step
+// CHECK: %[[CHUNK:.*]] = arith.addi %{{.*}}, %[[FIRST_CHUNK]] : index
+// CHECK: arith.muli %[[CHUNK]], %[[C32]] : index
+// CHECK: scf.yield
+// CHECK: scf.if %[[IS_FIRST]] -> (f32)
+// CHECK: memref.load %arg4
+// CHECK: scf.for
+// CHECK: } else {
+// CHECK: gpu.shuffle xor
+// CHECK: memref.load %arg3
+// CHECK: memref.load %arg7
+// CHECK: %[[LINEAR:.*]] = arith.addf
+// CHECK: %[[FIRST_TERMS:.*]] = arith.select %[[IS_FIRST]], %[[LINEAR]], %{{.*}} : f32
+// CHECK: %[[PARTIAL:.*]] = arith.addf %{{.*}}, %[[FIRST_TERMS]] : f32
+// CHECK: llvm.atomicrmw fadd %{{.*}}, %[[PARTIAL]] monotonic : !llvm.ptr<1>, f32
+// CHECK-NOT: memref.store
+// CHECK: gpu.return
+// CHECK: gpu.func @gemv_s4_split_k_zero_fill(%[[Y:.*]]: memref<1x64xf32>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
+// CHECK: %[[I:.*]] = arith.addi
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[I]], %{{.*}} : index
+// CHECK: scf.if %[[IN]]
+// CHECK: memref.store %{{.*}}, %[[Y]]
+func.func private @gemv_s4_split_k(memref<1x8192xf32, strided<[?, 1], offset: ?>>, memref<64x4096xi8, strided<[?, 1], offset: ?>>, memref<64x64xf32, strided<[?, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<65xi32, strided<[1], offset: ?>>, memref<5xi32, strided<[1], offset: ?>>, memref<5xf32, strided<[1], offset: ?>>, memref<1x64xf32, strided<[?, 1], offset: ?>>, memref<1x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_90a", family = "gemv", group_size = 128 : i64, k = 8192 : i64, k_splits = 2 : i64, m = 1 : i64, n = 64 : i64, outliers = true, residual = true, signed = true, weights = "uniform", zero_points = false}}

@@ -192,3 +192,74 @@ func.func @w8a8_bf16_result(%x: tensor<2x64xi8>, %w: tensor<16x64xi8>,
       -> tensor<2x16xbf16>
   return %y : tensor<2x16xbf16>
 }
+
+// -----
+
+// Split-K: a decode GEMV with N = 256 has 8 blocks of 32 rows, far below 4
+// waves of the chip's SMs (108 on sm_80, 132 on sm_90a), so K = 4096 (128
+// chunks of 32 int4 weights) is split in 4 parts of 32 chunks, the most
+// that keeps 32 chunks per split. The split count is part of the name.
+// CHECK-LABEL: func @int4_split_k
+// CHECK: call @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_f32_res_ks4_sm_80(
+// CHECK: func.func private @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_f32_res_ks4_sm_80({{.*}}) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 128 : i64, k = 4096 : i64, k_splits = 4 : i64, m = 1 : i64
+// SM90-LABEL: func @int4_split_k
+// SM90: call @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_f32_res_ks4_sm_90a(
+// SM90: k_splits = 4 : i64
+func.func @int4_split_k(%x: tensor<1x4096xf32>, %w: tensor<256x2048xi8>,
+                        %s: tensor<256x32xf32>, %b: tensor<256xf32>,
+                        %r: tensor<1x256xf32>) -> tensor<1x256xf32> {
+  %y = sparq.qmatmul %x, %w, %s bias(%b) storage(si4) residual(%r)
+      : (tensor<1x4096xf32>, tensor<256x2048xi8>, tensor<256x32xf32>,
+         tensor<256xf32>, tensor<1x256xf32>) -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
+}
+
+// -----
+
+// The same shape with an activation: it cannot be applied to partial
+// sums, so K is not split.
+// CHECK-LABEL: func @int4_no_split_k_with_activation
+// CHECK: call @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_silu_sm_80(
+// CHECK-NOT: k_splits
+// SM90-LABEL: func @int4_no_split_k_with_activation
+// SM90: call @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_silu_sm_90a(
+// SM90-NOT: k_splits
+func.func @int4_no_split_k_with_activation(
+    %x: tensor<1x4096xf32>, %w: tensor<256x2048xi8>, %s: tensor<256x32xf32>,
+    %b: tensor<256xf32>) -> tensor<1x256xf32> {
+  %y = sparq.qmatmul %x, %w, %s bias(%b) storage(si4) activation(silu)
+      : (tensor<1x4096xf32>, tensor<256x2048xi8>, tensor<256x32xf32>,
+         tensor<256xf32>) -> tensor<1x256xf32>
+  return %y : tensor<1x256xf32>
+}
+
+// -----
+
+// A 3-bit codebook GEMV with N = 64 (2 blocks) and K = 8192 (64 chunks of
+// 128 codes): 2 splits of 32 chunks. N = 4096 (128 blocks of 32 rows) is
+// 1.2 waves on sm_80: K = 4096 int8 (256 chunks of 16) goes to 4 splits
+// (432 / 128, rounded up), W8A8 never splits.
+// CHECK-LABEL: func @lut3_split_k
+// CHECK: call @__sparq_gpu_gemv_lut3_m1_n64_k8192_f32_ks2_sm_80(
+// CHECK: call @__sparq_gpu_gemv_s8_g4096_m1_n4096_k4096_f32_ks4_sm_80(
+// CHECK: call @__sparq_gpu_gemv_w8a8_m1_n4096_k4096_i32_sm_80(
+// CHECK: k_splits = 2 : i64
+// CHECK: k_splits = 4 : i64
+// CHECK-NOT: k_splits
+// SM90-LABEL: func @lut3_split_k
+// SM90: call @__sparq_gpu_gemv_lut3_m1_n64_k8192_f32_ks2_sm_90a(
+func.func @lut3_split_k(%x: tensor<1x8192xf32>, %idx: tensor<64x3072xi8>,
+                        %cb: tensor<64x8xf32>, %x8: tensor<1x4096xf32>,
+                        %w8: tensor<4096x4096xi8>, %s8: tensor<4096x1xf32>,
+                        %xi: tensor<1x4096xi8>)
+    -> (tensor<1x64xf32>, tensor<1x4096xf32>, tensor<1x4096xi32>) {
+  %y = sparq.lut_matmul %x, %idx, %cb bits(3)
+      : (tensor<1x8192xf32>, tensor<64x3072xi8>, tensor<64x8xf32>)
+      -> tensor<1x64xf32>
+  %y8 = sparq.qmatmul %x8, %w8, %s8 storage(si8)
+      : (tensor<1x4096xf32>, tensor<4096x4096xi8>, tensor<4096x1xf32>)
+      -> tensor<1x4096xf32>
+  %yi = sparq.int_matmul %xi, %w8
+      : (tensor<1x4096xi8>, tensor<4096x4096xi8>) -> tensor<1x4096xi32>
+  return %y, %y8, %yi : tensor<1x64xf32>, tensor<1x4096xf32>, tensor<1x4096xi32>
+}

@@ -37,6 +37,12 @@ CASES = [
     ("gemv_u8_g32_zp_csr", "qmatmul", 8, False, 8, 72, 256, 32, True, True, True, None, False),
     ("gemv_lut3_csr", "lut", 3, False, 1, 100, 640, 0, False, False, True, None, False),
     ("gemv_lut4_bias_csr_gelu", "lut", 4, False, 4, 64, 288, 0, False, True, True, "gelu", False),
+    # Split-K (small N, long K, no activation): 2 or more grid rows add
+    # their parts of K into y with atomics after a zero-fill launch.
+    ("gemv_s4_g128_split_k_bias_res", "qmatmul", 4, True, 1, 45, 8192, 128, False, True, False, None, True),
+    ("gemv_u8_g64_zp_split_k_m2", "qmatmul", 8, False, 2, 70, 4096, 64, True, False, False, None, False),
+    ("gemv_lut3_split_k_csr", "lut", 3, False, 1, 30, 12288, 0, False, False, True, None, False),
+    ("gemv_lut4_split_k_bias_n33", "lut", 4, False, 1, 33, 3072, 0, False, True, False, None, False),
     ("gemm_s4_g128", "qmatmul", 4, True, 40, 200, 256, 128, False, True, False, None, False),
     ("gemm_u4_g32_zp_csr_relu", "qmatmul", 4, False, 16, 136, 384, 32, True, False, True, "relu", True),
     ("gemm_s8_channel", "qmatmul", 8, True, 33, 72, 192, 192, False, False, False, None, False),
@@ -229,13 +235,13 @@ def compile_case(sparq_opt, source, arch, workdir, name):
     ]
     out = subprocess.run([sparq_opt, path] + pipeline, capture_output=True,
                          text=True, check=True).stdout
-    launch = re.search(r"gpu\.launch_func\s+@\w+::@(\w+)\s+blocks in \((%\w+), "
-                       r"(%\w+), (%\w+)\) threads in \((%\w+), (%\w+), (%\w+)\)",
-                       out)
-    if not launch:
+    # In launcher order: a split-K GEMV's launcher zero-fills y first.
+    launches = list(re.finditer(
+        r"gpu\.launch_func\s+@\w+::@(\w+)\s+blocks in \((%\w+), "
+        r"(%\w+), (%\w+)\) threads in \((%\w+), (%\w+), (%\w+)\)", out))
+    if not launches:
         raise RuntimeError(f"{name}: no gpu.launch_func in the output")
     constants = dict(re.findall(r"(%\w+) = arith\.constant (\d+) : index", out))
-    dims = [int(constants[v]) for v in launch.groups()[1:]]
     binary = re.search(r'bin = "((?:[^"\\]|\\.)*)"', out, re.S)
     if not binary:
         raise RuntimeError(f"{name}: no cubin in the output")
@@ -248,7 +254,11 @@ def compile_case(sparq_opt, source, arch, workdir, name):
     phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", cubin, 0x36)
     if len(cubin) != max(phoff + phnum * phentsize, shoff + shnum * shentsize):
         raise RuntimeError(f"{name}: the cubin's size does not match its headers")
-    return launch.group(1), dims[:3], dims[3:], cubin
+    result = []
+    for launch in launches:
+        dims = [int(constants[v]) for v in launch.groups()[1:]]
+        result.append((launch.group(1), dims[:3], dims[3:]))
+    return result, cubin
 
 
 class Cuda:
@@ -281,28 +291,35 @@ class Cuda:
                                             ctypes.c_size_t(array.nbytes)), "cuMemcpyHtoD")
         return pointer
 
-    def run(self, cubin, kernel, grid, block, buffers):
+    def run(self, cubin, launches, buffers):
+        """Runs `launches` ((kernel, grid, block), in order) on the
+        buffers; a zero-fill kernel takes y (the last buffer) alone."""
         module = ctypes.c_void_p()
         self.check(self.lib.cuModuleLoadData(ctypes.byref(module), cubin), "cuModuleLoadData")
-        function = ctypes.c_void_p()
-        self.check(self.lib.cuModuleGetFunction(ctypes.byref(function), module,
-                                                kernel.encode()), "cuModuleGetFunction")
-        pointers, params = [], []
-        for array in buffers:
-            pointer = self.upload(array)
-            pointers.append(pointer)
+        pointers = [self.upload(array) for array in buffers]
+
+        def descriptor(array, pointer):
             fields = [ctypes.c_uint64(pointer.value), ctypes.c_uint64(pointer.value),
                       ctypes.c_int64(0)]
             fields += [ctypes.c_int64(d) for d in array.shape]
             strides = np.cumprod((list(array.shape[1:]) + [1])[::-1])[::-1]
             fields += [ctypes.c_int64(int(s)) for s in strides]
-            params += fields
-        param_pointers = (ctypes.c_void_p * len(params))(
-            *[ctypes.cast(ctypes.byref(p), ctypes.c_void_p) for p in params])
-        self.check(self.lib.cuLaunchKernel(function, *[ctypes.c_uint(v) for v in grid],
-                                           *[ctypes.c_uint(v) for v in block],
-                                           ctypes.c_uint(0), None, param_pointers, None),
-                   "cuLaunchKernel")
+            return fields
+
+        for kernel, grid, block in launches:
+            function = ctypes.c_void_p()
+            self.check(self.lib.cuModuleGetFunction(ctypes.byref(function), module,
+                                                    kernel.encode()), "cuModuleGetFunction")
+            arguments = (list(zip(buffers, pointers))[-1:]
+                         if kernel.endswith("_zero_fill") else zip(buffers, pointers))
+            params = [field for array, pointer in arguments
+                      for field in descriptor(array, pointer)]
+            param_pointers = (ctypes.c_void_p * len(params))(
+                *[ctypes.cast(ctypes.byref(p), ctypes.c_void_p) for p in params])
+            self.check(self.lib.cuLaunchKernel(function, *[ctypes.c_uint(v) for v in grid],
+                                               *[ctypes.c_uint(v) for v in block],
+                                               ctypes.c_uint(0), None, param_pointers, None),
+                       "cuLaunchKernel")
         self.check(self.lib.cuCtxSynchronize(), "cuCtxSynchronize")
         y = np.empty_like(buffers[-1])
         self.check(self.lib.cuMemcpyDtoH_v2(y.ctypes.data_as(ctypes.c_void_p), pointers[-1],
@@ -342,18 +359,24 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory() as workdir:
         for name, m, n, data, expected, source, names in all_cases(rng):
-            kernel, grid, block, cubin = compile_case(args.sparq_opt, source,
-                                                      arch, workdir, name)
+            launches, cubin = compile_case(args.sparq_opt, source, arch,
+                                           workdir, name)
             if cuda is None:
+                # The matmul kernel (last), then any zero fill before it.
+                kernel, grid, block = launches[-1]
                 print(f"COMPILED {name}: {kernel} grid {grid} block {block}, "
                       f"{len(cubin)} bytes of cubin")
+                for kernel, grid, block in launches[:-1]:
+                    print(f"  BEFORE IT: {kernel} grid {grid} block {block}")
                 continue
             is_i32 = expected.dtype == np.int64
             is_f16 = "f16_result" in name
-            out = np.zeros((m, n), np.int32 if is_i32 else
-                           np.float16 if is_f16 else np.float32)
+            # NaN (float) or garbage (i32) in y: every element must be
+            # written, or zeroed first where split-K adds into it.
+            out = (np.full((m, n), 0x7eadbeef, np.int32) if is_i32 else
+                   np.full((m, n), np.nan, np.float16 if is_f16 else np.float32))
             buffers = [data[key] for key in names] + [out]
-            y = cuda.run(cubin, kernel, grid, block, buffers).astype(
+            y = cuda.run(cubin, launches, buffers).astype(
                 np.float64 if not is_i32 else np.int64)
             # GEMV kernels compute in f32; GEMM kernels round activations
             # and dequantized weights to f16. W8A8 kernels accumulate

@@ -177,6 +177,13 @@ def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
     (4-way int8 dot products) and W8A8 GEMMs `mma.sync` m16n8k32 with s8
     operands and s32 accumulators (K a multiple of 64).
 
+    Split-K: when a uniform or codebook GEMV's grid would be under about 4
+    waves of the chip's SMs (108 on sm_80, 84 on sm_86/sm_89, 132 on
+    sm_90/sm_90a) and it has no activation, its K range is cut into up to
+    8 equal splits of whole 16-byte chunks, at least 32 chunks each
+    (`k_splits` in the spec, `_ks<S>` in the launcher name). W8A8 GEMVs
+    are not split.
+
     Ops no kernel covers are left for `convert-sparq-to-linalg` with a
     remark that says why. `generate-sparq-gpu-kernels` writes the launcher
     bodies and the kernels after bufferization.
@@ -220,7 +227,10 @@ def GenerateSparqGpuKernels : Pass<"generate-sparq-gpu-kernels",
       them in registers (codebook entries are fetched from the lane that
       holds them with an index shuffle), multiplies them with each
       activation row, adds the row's CSR outliers, reduces the lanes with
-      butterfly shuffles and lane 0 runs the epilogue.
+      butterfly shuffles and lane 0 runs the epilogue. With `k_splits` > 1
+      the launcher first zeroes y with a kernel of its own, grid y indexes
+      the split, and lane 0 adds its partial sum to y with an atomic f32
+      add; split 0 adds the bias, residual and outliers.
     - GEMM: 128 threads, 4 warps side by side along N, a 16 x 32 output
       tile per warp (four `nvgpu.mma.sync` m16n8k16 tiles, f16 operands,
       f32 accumulators). K is permuted within each 4-lane group so that a

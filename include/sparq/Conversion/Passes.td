@@ -177,12 +177,13 @@ def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
     (4-way int8 dot products) and W8A8 GEMMs `mma.sync` m16n8k32 with s8
     operands and s32 accumulators (K a multiple of 64).
 
-    Split-K: when a uniform or codebook GEMV's grid would be under about 4
-    waves of the chip's SMs (108 on sm_80, 84 on sm_86/sm_89, 132 on
-    sm_90/sm_90a) and it has no activation, its K range is cut into up to
-    8 equal splits of whole 16-byte chunks, at least 32 chunks each
-    (`k_splits` in the spec, `_ks<S>` in the launcher name). W8A8 GEMVs
-    are not split.
+    Split-K (`gemv-split-k`, on by default): when a GEMV's grid would be
+    under about 4 waves of the chip's SMs (108 on sm_80, 84 on sm_86/sm_89,
+    132 on sm_90/sm_90a) and its epilogue is linear (no activation) with an
+    f32 result (or the i32 W8A8 result), its K range is cut into up to 8
+    equal splits of whole chunks, at least 32 chunks each (`k_splits` in
+    the spec, `_ks<S>` in the launcher name). The splits add into y with
+    atomics, so f32 results are not bitwise reproducible run to run.
 
     Ops no kernel covers are left for `convert-sparq-to-linalg` with a
     remark that says why. `generate-sparq-gpu-kernels` writes the launcher
@@ -202,6 +203,10 @@ def ConvertSparqToGpuKernels : Pass<"convert-sparq-to-gpu-kernels",
     Option<"gemvMaxRows", "gemv-max-rows", "int64_t", /*default=*/"8",
            "Largest M (product of the activations' leading dims) for the "
            "GEMV kernels; larger M uses the tensor-core GEMM kernels">,
+    Option<"gemvSplitK", "gemv-split-k", "bool", /*default=*/"true",
+           "Split K over grid rows (atomic adds into y) for GEMVs whose "
+           "grid would leave SMs idle; false keeps one pass over K, with "
+           "run-to-run reproducible results">,
   ];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",
@@ -229,8 +234,9 @@ def GenerateSparqGpuKernels : Pass<"generate-sparq-gpu-kernels",
       activation row, adds the row's CSR outliers, reduces the lanes with
       butterfly shuffles and lane 0 runs the epilogue. With `k_splits` > 1
       the launcher first zeroes y with a kernel of its own, grid y indexes
-      the split, and lane 0 adds its partial sum to y with an atomic f32
-      add; split 0 adds the bias, residual and outliers.
+      the split, and lane 0 adds its partial sum to y with an atomic add
+      (f32, or i32 for an unscaled W8A8 GEMV); split 0 adds the bias,
+      residual and outliers.
     - GEMM: 128 threads, 4 warps side by side along N, a 16 x 32 output
       tile per warp (four `nvgpu.mma.sync` m16n8k16 tiles, f16 operands,
       f32 accumulators). K is permuted within each 4-lane group so that a

@@ -188,8 +188,7 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
   if (spec.isSplitK()) {
     Value split = gpu::BlockIdOp::create(b, gpu::Dimension::y);
     firstChunk = arith::MulIOp::create(
-        b, split,
-        kb.index(spec.k / spec.chunkElements() / spec.kSplits));
+        b, split, kb.index(spec.k / spec.chunkElements() / spec.kSplits));
     isFirstSplit =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, split, kb.index(0));
   }
@@ -237,8 +236,8 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
                                          isFirstSplit, /*withElse=*/true);
         OpBuilder::InsertionGuard outlierGuard(b);
         b.setInsertionPointToStart(ifFirst.thenBlock());
-        scf::YieldOp::create(b, kb.addOutliers(readRows[r], xRows, acc[r],
-                                               lane, kb.index(kWarpSize)));
+        scf::YieldOp::create(b, kb.addOutliers(readRows[r], xRows, acc[r], lane,
+                                               kb.index(kWarpSize)));
         b.setInsertionPointToStart(ifFirst.elseBlock());
         scf::YieldOp::create(b, acc[r]);
         acc[r].assign(ifFirst.getResults().begin(), ifFirst.getResults().end());

@@ -125,15 +125,17 @@ LogicalResult generateLauncher(func::FuncOp launcher) {
            << " for its " << kGpuKernelAttrName << " spec";
   }
 
-  // Split-K adds f32 partial sums into y with atomics after zeroing it.
+  // Split-K adds partial sums into y with atomics after zeroing it.
   auto yType = cast<MemRefType>(type.getInputs().back());
   if (spec->isSplitK() &&
-      (!yType.getElementType().isF32() ||
+      (!hasSplitKResultType(*spec, yType.getElementType()) ||
        yType.getShape() != ArrayRef<int64_t>{spec->m, spec->n}))
     return launcher.emitError("launcher @")
-           << launcher.getSymName() << " should write f32 y [" << spec->m
-           << ", " << spec->n << "] for the split-K of its "
-           << kGpuKernelAttrName << " spec";
+           << launcher.getSymName() << " should write "
+           << (spec->weights == WeightKind::int8 && !spec->isRescaled() ? "i32"
+                                                                        : "f32")
+           << " y [" << spec->m << ", " << spec->n
+           << "] for the split-K of its " << kGpuKernelAttrName << " spec";
 
   auto module = launcher->getParentOfType<ModuleOp>();
   gpu::GPUModuleOp kernelModule = getOrCreateKernelModule(module, spec->chip);

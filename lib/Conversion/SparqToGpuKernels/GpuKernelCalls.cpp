@@ -427,7 +427,8 @@ struct ConvertSparqToGpuKernelsPass
             << reason << "); left for convert-sparq-to-linalg";
         continue;
       }
-      spec.kSplits = chooseGemvKSplits(spec);
+      if (gemvSplitK)
+        spec.kSplits = chooseGemvKSplits(spec, resultElementType(op, spec));
       if (plan.rowsPerLaunch)
         op->emitRemark("GEMV kernel on blocks of ")
             << plan.rowsPerLaunch << " rows (M = " << spec.m << "; "
@@ -447,5 +448,6 @@ void sparq::addSparqGpuKernelCallPasses(OpPassManager &pm,
   ConvertSparqToGpuKernelsOptions passOptions;
   passOptions.gpuArch = options.gpuArch;
   passOptions.gemvMaxRows = options.gemvMaxRows;
+  passOptions.gemvSplitK = options.gemvSplitK;
   pm.addPass(createConvertSparqToGpuKernels(passOptions));
 }

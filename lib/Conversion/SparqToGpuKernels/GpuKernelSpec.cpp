@@ -38,11 +38,21 @@ int64_t sparq::gpu_kernels::smCount(StringRef chip) {
   }
 }
 
-int64_t sparq::gpu_kernels::chooseGemvKSplits(const GpuKernelSpec &spec) {
-  // Partial sums go through atomics into f32: an activation would be
-  // applied to each part, and W8A8 writes i32 or rounds to f16/bf16.
-  if (spec.family != KernelFamily::gemv || spec.weights == WeightKind::int8 ||
-      spec.activation != Activation::none)
+bool sparq::gpu_kernels::hasSplitKResultType(const GpuKernelSpec &spec,
+                                             Type yElement) {
+  if (spec.weights == WeightKind::int8 && !spec.isRescaled())
+    return yElement.isInteger(32);
+  return yElement.isF32();
+}
+
+int64_t sparq::gpu_kernels::chooseGemvKSplits(const GpuKernelSpec &spec,
+                                              Type yElement) {
+  // Partial sums are added into y with atomics: an activation cannot be
+  // applied to a part, and a W8A8 result rounded to f16/bf16 has no
+  // atomic add here. The W8A8 rescale acc * sa * sw (+ bias) is linear.
+  if (spec.family != KernelFamily::gemv ||
+      spec.activation != Activation::none ||
+      !hasSplitKResultType(spec, yElement))
     return 1;
   constexpr int64_t kWaves = 4, kMaxSplits = 8, kMinChunksPerSplit = 32;
   int64_t rowsPerBlock = schedule::kGemvWarpsPerBlock * gemvRowsPerWarp(spec);
@@ -103,6 +113,8 @@ std::string GpuKernelSpec::name(TypeRange argTypes) const {
     } else {
       os << "_i32";
     }
+    if (isSplitK())
+      os << "_ks" << kSplits;
     return llvm::formatv("__sparq_gpu_{0}_w8a8_m{1}_n{2}_k{3}{4}_{5}",
                          family == KernelFamily::gemv ? "gemv" : "gemm", m, n,
                          k, types, chip)
@@ -261,11 +273,10 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
       (spec.family == KernelFamily::gemm &&
        spec.k % (4 * spec.chunkElements()) != 0))
     return failure();
-  // Split-K: GEMV only, whole chunks per split, a linear epilogue on f32.
-  if (spec.isSplitK() &&
-      (spec.family != KernelFamily::gemv || spec.weights == WeightKind::int8 ||
-       spec.activation != Activation::none ||
-       (spec.k / spec.chunkElements()) % spec.kSplits != 0))
+  // Split-K: GEMV only, whole chunks per split, a linear epilogue.
+  if (spec.isSplitK() && (spec.family != KernelFamily::gemv ||
+                          spec.activation != Activation::none ||
+                          (spec.k / spec.chunkElements()) % spec.kSplits != 0))
     return failure();
   return spec;
 }

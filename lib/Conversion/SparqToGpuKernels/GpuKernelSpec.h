@@ -125,9 +125,14 @@ int64_t smCount(llvm::StringRef chip);
 
 /// GEMV split-K: the splits of K that fill about 4 waves of the chip's SMs
 /// with blocks, at most 8, each at least 32 chunks long and all of equal
-/// whole chunks; 1 when the grid is large enough already, or when the
-/// kernel's epilogue is not linear (an activation) or not an f32 y.
-int64_t chooseGemvKSplits(const GpuKernelSpec &spec);
+/// whole chunks; 1 when the grid is large enough already, when the
+/// kernel's epilogue is not linear (an activation), or when y's element
+/// type `yElement` has no atomic add (f16, bf16; f32 and i32 do).
+int64_t chooseGemvKSplits(const GpuKernelSpec &spec, mlir::Type yElement);
+
+/// Whether split-K GEMVs of `spec` can add into a y of `yElement`: f32,
+/// or i32 for an unscaled W8A8 GEMV.
+bool hasSplitKResultType(const GpuKernelSpec &spec, mlir::Type yElement);
 
 } // namespace sparq::gpu_kernels
 

@@ -80,12 +80,21 @@ Value dot16(ImplicitLocOpBuilder &b, ArrayRef<Value> a, ArrayRef<Value> w,
 /// The epilogue of output (m, n): the i32 sum as is, or rescaled in f32
 /// (acc * input_scale * weight_scale, + bias) and rounded to y's float
 /// type, then the store to y.
-void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n) {
+/// Split-K (`isFirstSplit` set): the rescaled part is added to the f32 y
+/// with an atomic add, the bias by split 0 only; the i32 part with an
+/// atomic integer add.
+void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n,
+                     Value isFirstSplit) {
   ImplicitLocOpBuilder &b = kb.b;
   const GpuKernelSpec &spec = kb.spec;
   const KernelArgs &args = kb.args;
   if (!spec.isRescaled()) {
-    memref::StoreOp::create(b, acc, args.y, ValueRange{m, n});
+    if (isFirstSplit)
+      LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::add,
+                                kb.globalPointer(args.y, {m, n}), acc,
+                                LLVM::AtomicOrdering::monotonic);
+    else
+      memref::StoreOp::create(b, acc, args.y, ValueRange{m, n});
     return;
   }
   Value zero = kb.index(0);
@@ -100,10 +109,18 @@ void storeInt8Output(KernelBuilder &kb, Value acc, Value m, Value n) {
       arith::MulFOp::create(b, value,
                             kb.toF32(memref::LoadOp::create(
                                 b, args.params, ValueRange{weightRow, zero})));
-  if (spec.hasBias)
-    value = arith::AddFOp::create(
-        b, value,
-        kb.toF32(memref::LoadOp::create(b, args.bias, ValueRange{n})));
+  if (spec.hasBias) {
+    Value bias = kb.toF32(memref::LoadOp::create(b, args.bias, ValueRange{n}));
+    if (isFirstSplit)
+      bias = arith::SelectOp::create(b, isFirstSplit, bias, kb.f32(0.0));
+    value = arith::AddFOp::create(b, value, bias);
+  }
+  if (isFirstSplit) {
+    LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::fadd,
+                              kb.globalPointer(args.y, {m, n}), value,
+                              LLVM::AtomicOrdering::monotonic);
+    return;
+  }
   Type yElement = cast<MemRefType>(args.y.getType()).getElementType();
   if (yElement != value.getType())
     value = arith::TruncFOp::create(b, yElement, value);
@@ -135,6 +152,15 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
   Value lane = arith::RemUIOp::create(b, tid, kb.index(kLanes));
   Value warp = arith::DivUIOp::create(b, tid, kb.index(kLanes));
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  int64_t numChunks = spec.k / kChunkBytes / spec.kSplits;
+  // Split-K: grid row `split` covers chunks [split, split + 1) * numChunks.
+  Value firstChunk, isFirstSplit;
+  if (spec.isSplitK()) {
+    Value split = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    firstChunk = arith::MulIOp::create(b, split, kb.index(numChunks));
+    isFirstSplit =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, split, kb.index(0));
+  }
   int64_t rowsPerWarp = gemvRowsPerWarp(spec);
   Value firstRow = arith::MulIOp::create(
       b,
@@ -155,7 +181,6 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
     readRows.push_back(kb.minIndex(rows.back(), spec.n - 1));
   }
 
-  int64_t numChunks = spec.k / kChunkBytes;
   // Two chunks per lane and step when there are enough: twice the bytes
   // in flight.
   int64_t unroll = numChunks >= 2 * kLanes ? 2 : 1;
@@ -186,6 +211,8 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
                                                  c, k.index(numChunks));
             c = k.minIndex(c, numChunks - 1);
           }
+          if (firstChunk)
+            c = arith::AddIOp::create(nb, c, firstChunk);
           Value kStart = arith::MulIOp::create(nb, c, k.index(kChunkBytes));
           for (Value row : readRows)
             loads.weights.push_back(loadWords(k, args.weights, row, kStart));
@@ -232,7 +259,8 @@ void sparq::gpu_kernels::buildInt8GemvKernel(gpu::GPUFuncOp func,
       b.setInsertionPointToStart(ifRow.thenBlock());
     }
     for (int64_t m = 0; m < spec.m; ++m)
-      storeInt8Output(kb, sums[r * spec.m + m], kb.index(m), rows[r]);
+      storeInt8Output(kb, sums[r * spec.m + m], kb.index(m), rows[r],
+                      isFirstSplit);
   }
   b.setInsertionPointAfter(ifRows);
   gpu::ReturnOp::create(b);
@@ -344,7 +372,7 @@ void sparq::gpu_kernels::buildInt8GemmKernel(gpu::GPUFuncOp func,
         auto ifInRange = scf::IfOp::create(b, inRange, false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(ifInRange.thenBlock());
-        storeInt8Output(kb, value, row, col);
+        storeInt8Output(kb, value, row, col, /*isFirstSplit=*/Value());
       }
     }
   }

@@ -243,9 +243,10 @@ void KernelBuilder::addToOutput(Value acc, Value m, Value n,
   if (spec.hasResidual) {
     Value residual =
         toF32(memref::LoadOp::create(b, args.residual, ValueRange{m, n}));
-    linearTerms = linearTerms ? arith::AddFOp::create(b, linearTerms, residual)
-                                    .getResult()
-                              : residual;
+    linearTerms =
+        linearTerms
+            ? arith::AddFOp::create(b, linearTerms, residual).getResult()
+            : residual;
   }
   if (linearTerms)
     value = arith::AddFOp::create(
@@ -268,15 +269,17 @@ void sparq::gpu_kernels::buildZeroFillKernel(gpu::GPUFuncOp func, int64_t m,
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value block = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value blockSize = gpu::BlockDimOp::create(b, gpu::Dimension::x);
-  Value i = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, block, blockSize), thread);
+  Value i = arith::AddIOp::create(b, arith::MulIOp::create(b, block, blockSize),
+                                  thread);
   Value inRange =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i, index(m * n));
   auto ifInRange = scf::IfOp::create(b, inRange, /*withElseRegion=*/false);
   b.setInsertionPointToStart(ifInRange.thenBlock());
   Value row = arith::DivUIOp::create(b, i, index(n));
   Value col = arith::RemUIOp::create(b, i, index(n));
-  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  Type element = cast<MemRefType>(y.getType()).getElementType();
+  Value zero =
+      arith::ConstantOp::create(b, cast<TypedAttr>(b.getZeroAttr(element)));
   memref::StoreOp::create(b, zero, y, ValueRange{row, col});
   b.setInsertionPointAfter(ifInRange);
   gpu::ReturnOp::create(b);

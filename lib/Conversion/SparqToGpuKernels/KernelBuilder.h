@@ -96,8 +96,8 @@ public:
   const KernelArgs &args;
 };
 
-/// Writes a kernel of `func` (whose one argument is y [M, N] f32) that
-/// zeroes y, one element per thread, for split-K GEMVs to add into.
+/// Writes a kernel of `func` (whose one argument is y [M, N], f32 or i32)
+/// that zeroes y, one element per thread, for split-K GEMVs to add into.
 void buildZeroFillKernel(mlir::gpu::GPUFuncOp func, int64_t m, int64_t n);
 /// Writes the GEMV body of `func` (which has the launcher's arguments).
 void buildGemvKernel(mlir::gpu::GPUFuncOp func, const GpuKernelSpec &spec);

@@ -39,13 +39,17 @@
 // CHECK: COMPILED gemv_w8a8_token_channel_bias: __sparq_gpu_gemv_w8a8_m3_n77_k1040_token_channel_bias_f32_f32_f32_sm_80 grid [10, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_w8a8_tensor_m1: __sparq_gpu_gemv_w8a8_m1_n203_k512_tensor_tensor_f32_f32_sm_80 grid [7, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_w8a8_i32: __sparq_gpu_gemv_w8a8_m2_n50_k256_i32_sm_80 grid [4, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_w8a8_split_k_token_channel_bias: __sparq_gpu_gemv_w8a8_m2_n40_k4096_token_channel_bias_f32_f32_f32_ks8_sm_80 grid [3, 8, 1] block [256, 1, 1]
+// CHECK-NEXT: BEFORE IT: {{.*}}_ks8_sm_80_zero_fill grid [1, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_w8a8_split_k_i32: __sparq_gpu_gemv_w8a8_m1_n20_k2048_i32_ks4_sm_80 grid [1, 4, 1] block [256, 1, 1]
+// CHECK-NEXT: BEFORE IT: {{.*}}_ks4_sm_80_zero_fill grid [1, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemm_w8a8_tensor: __sparq_gpu_gemm_w8a8_m40_n200_k256_tensor_tensor_f32_f32_sm_80 grid [2, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_w8a8_token_channel_bias: {{.*}} grid [1, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_w8a8_i32: __sparq_gpu_gemm_w8a8_m20_n129_k128_i32_sm_80 grid [2, 2, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_w8a8_f16_result: __sparq_gpu_gemm_w8a8_m24_n64_k320_token_channel_bias_f32_f32_f32_to_f16_sm_80 grid [1, 2, 1] block [128, 1, 1]
 
 // All cases in one module, as PTX for sm_80 and sm_90a: ptxas accepts
-// every kernel (22 matmul kernels, 4 zero fills), and none spills.
-// PTXAS-COUNT-26: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// every kernel (24 matmul kernels, 6 zero fills), and none spills.
+// PTXAS-COUNT-30: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill
 

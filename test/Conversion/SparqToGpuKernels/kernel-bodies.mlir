@@ -231,3 +231,24 @@ func.func private @gemv_w8a8_bf16(memref<2x64xi8, strided<[?, 1], offset: ?>>, m
 // CHECK: scf.if %[[IN]]
 // CHECK: memref.store %{{.*}}, %[[Y]]
 func.func private @gemv_s4_split_k(memref<1x8192xf32, strided<[?, 1], offset: ?>>, memref<64x4096xi8, strided<[?, 1], offset: ?>>, memref<64x64xf32, strided<[?, 1], offset: ?>>, memref<64xf32, strided<[1], offset: ?>>, memref<65xi32, strided<[1], offset: ?>>, memref<5xi32, strided<[1], offset: ?>>, memref<5xf32, strided<[1], offset: ?>>, memref<1x64xf32, strided<[?, 1], offset: ?>>, memref<1x64xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = true, bits = 4 : i64, chip = "sm_90a", family = "gemv", group_size = 128 : i64, k = 8192 : i64, k_splits = 2 : i64, m = 1 : i64, n = 64 : i64, outliers = true, residual = true, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// W8A8 split-K with the i32 result: the zero fill writes i32 zeros, and
+// each of the 4 splits adds its exact dp4a sum with an integer atomic.
+// CHECK-LABEL: func.func private @gemv_w8a8_i32_split_k(
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: gpu.launch_func @sparq_kernels_sm_80::@gemv_w8a8_i32_split_k_zero_fill blocks in (%[[C1]], %[[C1]], %[[C1]])
+// CHECK-NEXT: gpu.launch_func @sparq_kernels_sm_80::@gemv_w8a8_i32_split_k blocks in (%[[C1]], %[[C4]], %[[C1]])
+// CHECK: gpu.func @gemv_w8a8_i32_split_k(
+// CHECK: gpu.block_id y
+// CHECK: nvvm.dot.accumulate.4way
+// CHECK: gpu.shuffle xor
+// CHECK: llvm.atomicrmw add %{{.*}}, %{{.*}} monotonic : !llvm.ptr<1>, i32
+// CHECK-NOT: memref.store
+// CHECK: gpu.return
+// CHECK: gpu.func @gemv_w8a8_i32_split_k_zero_fill(
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i32
+// CHECK: memref.store %[[ZERO]]
+func.func private @gemv_w8a8_i32_split_k(memref<1x2048xi8, strided<[?, 1], offset: ?>>, memref<20x2048xi8, strided<[?, 1], offset: ?>>, memref<1x20xi32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 2048 : i64, input_scales = "none", k = 2048 : i64, k_splits = 4 : i64, m = 1 : i64, n = 20 : i64, outliers = false, residual = false, signed = true, weight_scales = "none", weights = "w8a8", zero_points = false}}

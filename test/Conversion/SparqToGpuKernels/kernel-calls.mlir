@@ -1,5 +1,6 @@
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-gpu-kernels | FileCheck %s
 // RUN: sparq-opt %s -split-input-file --convert-sparq-to-gpu-kernels="gpu-arch=sm_90a gemv-max-rows=1" | FileCheck %s --check-prefix=SM90
+// RUN: sparq-opt %s -split-input-file --convert-sparq-to-gpu-kernels=gemv-split-k=false | FileCheck %s --check-prefix=NOSPLIT
 // RUN: not sparq-opt %s --convert-sparq-to-gpu-kernels=gpu-arch=sm_75 2>&1 | FileCheck %s --check-prefix=BAD-ARCH
 // RUN: not sparq-opt %s --convert-sparq-to-gpu-kernels=gemv-max-rows=0 2>&1 | FileCheck %s --check-prefix=BAD-ROWS
 // BAD-ARCH: gpu-arch must be sm_80 or newer (sm_XX or sm_XXa), got 'sm_75'
@@ -205,6 +206,10 @@ func.func @w8a8_bf16_result(%x: tensor<2x64xi8>, %w: tensor<16x64xi8>,
 // SM90-LABEL: func @int4_split_k
 // SM90: call @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_f32_res_ks4_sm_90a(
 // SM90: k_splits = 4 : i64
+// gemv-split-k=false: one pass over K.
+// NOSPLIT-LABEL: func @int4_split_k
+// NOSPLIT: call @__sparq_gpu_gemv_s4_g128_m1_n256_k4096_bias_f32_f32_f32_res_sm_80(
+// NOSPLIT-NOT: k_splits
 func.func @int4_split_k(%x: tensor<1x4096xf32>, %w: tensor<256x2048xi8>,
                         %s: tensor<256x32xf32>, %b: tensor<256xf32>,
                         %r: tensor<1x256xf32>) -> tensor<1x256xf32> {
@@ -238,21 +243,27 @@ func.func @int4_no_split_k_with_activation(
 // A 3-bit codebook GEMV with N = 64 (2 blocks) and K = 8192 (64 chunks of
 // 128 codes): 2 splits of 32 chunks. N = 4096 (128 blocks of 32 rows) is
 // 1.2 waves on sm_80: K = 4096 int8 (256 chunks of 16) goes to 4 splits
-// (432 / 128, rounded up), W8A8 never splits.
+// (432 / 128, rounded up), the same for a W8A8 i32 result; a W8A8 result
+// rounded to f16 has no atomic add and is not split.
 // CHECK-LABEL: func @lut3_split_k
 // CHECK: call @__sparq_gpu_gemv_lut3_m1_n64_k8192_f32_ks2_sm_80(
 // CHECK: call @__sparq_gpu_gemv_s8_g4096_m1_n4096_k4096_f32_ks4_sm_80(
-// CHECK: call @__sparq_gpu_gemv_w8a8_m1_n4096_k4096_i32_sm_80(
-// CHECK: k_splits = 2 : i64
-// CHECK: k_splits = 4 : i64
+// CHECK: call @__sparq_gpu_gemv_w8a8_m1_n4096_k4096_i32_ks4_sm_80(
+// CHECK: call @__sparq_gpu_gemv_w8a8_m1_n4096_k4096_tensor_tensor_f32_f32_to_f16_sm_80(
+// CHECK: func.func private @__sparq_gpu_gemv_lut3_m1_n64_k8192_f32_ks2_sm_80({{.*}}k_splits = 2 : i64
+// CHECK: func.func private @__sparq_gpu_gemv_s8_g4096_m1_n4096_k4096_f32_ks4_sm_80({{.*}}k_splits = 4 : i64
+// CHECK: func.func private @__sparq_gpu_gemv_w8a8_m1_n4096_k4096_i32_ks4_sm_80({{.*}}k_splits = 4 : i64
+// CHECK: func.func private @__sparq_gpu_gemv_w8a8_m1_n4096_k4096_tensor_tensor_f32_f32_to_f16_sm_80(
 // CHECK-NOT: k_splits
 // SM90-LABEL: func @lut3_split_k
 // SM90: call @__sparq_gpu_gemv_lut3_m1_n64_k8192_f32_ks2_sm_90a(
 func.func @lut3_split_k(%x: tensor<1x8192xf32>, %idx: tensor<64x3072xi8>,
                         %cb: tensor<64x8xf32>, %x8: tensor<1x4096xf32>,
                         %w8: tensor<4096x4096xi8>, %s8: tensor<4096x1xf32>,
-                        %xi: tensor<1x4096xi8>)
-    -> (tensor<1x64xf32>, tensor<1x4096xf32>, tensor<1x4096xi32>) {
+                        %xi: tensor<1x4096xi8>, %sa: tensor<1x1xf32>,
+                        %sw: tensor<1x1xf32>)
+    -> (tensor<1x64xf32>, tensor<1x4096xf32>, tensor<1x4096xi32>,
+        tensor<1x4096xf16>) {
   %y = sparq.lut_matmul %x, %idx, %cb bits(3)
       : (tensor<1x8192xf32>, tensor<64x3072xi8>, tensor<64x8xf32>)
       -> tensor<1x64xf32>
@@ -261,5 +272,10 @@ func.func @lut3_split_k(%x: tensor<1x8192xf32>, %idx: tensor<64x3072xi8>,
       -> tensor<1x4096xf32>
   %yi = sparq.int_matmul %xi, %w8
       : (tensor<1x4096xi8>, tensor<4096x4096xi8>) -> tensor<1x4096xi32>
-  return %y, %y8, %yi : tensor<1x64xf32>, tensor<1x4096xf32>, tensor<1x4096xi32>
+  %yh = sparq.int_matmul %xi, %w8 scales(%sa, %sw)
+      : (tensor<1x4096xi8>, tensor<4096x4096xi8>, tensor<1x1xf32>,
+         tensor<1x1xf32>) -> tensor<1x4096xf16>
+  return %y, %y8, %yi, %yh
+      : tensor<1x64xf32>, tensor<1x4096xf32>, tensor<1x4096xi32>,
+        tensor<1x4096xf16>
 }

@@ -13,10 +13,10 @@
 // non-coherent loads, butterfly reductions), then lane 0 adds its partial
 // sum to y with a global f32 atomic add (atom.global.add.f32, relaxed);
 // y is zeroed by a kernel of its own first. ptxas
-// accepts the 3 GEMVs and their 3 zero-fill kernels for sm_80 and sm_90a
+// accepts the 5 GEMVs and their 5 zero-fill kernels for sm_80 and sm_90a
 // without spilling.
 
-// PTXAS-COUNT-6: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// PTXAS-COUNT-10: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill
 
 // CHECK: .target sm_80
@@ -81,4 +81,39 @@ func.func @gemv_int8(%x: tensor<1x4096xf32>, %w: tensor<1024x4096xi8>,
       : (tensor<1x4096xf32>, tensor<1024x4096xi8>, tensor<1024x1xf32>)
       -> tensor<1x1024xf32>
   return %y : tensor<1x1024xf32>
+}
+
+// W8A8, per-tensor x per-channel scales and a bias, M = 1, N = 512, K =
+// 4096: 16 blocks, 8 splits of 32 chunks; each split rescales its exact
+// i32 part (acc * sa * sw is linear) and adds it in f32.
+// CHECK-LABEL: .entry __sparq_gpu_gemv_w8a8_m1_n512_k4096_tensor_channel_bias_f32_f32_f32_ks8_sm_80(
+// CHECK: dp4a.s32.s32
+// CHECK-COUNT-4: atom.global.add.f32
+// CHECK-NOT: st.global
+// CHECK: ret;
+// SM90A: .entry __sparq_gpu_gemv_w8a8_m1_n512_k4096_tensor_channel_bias_f32_f32_f32_ks8_sm_90a(
+func.func @gemv_w8a8(%x: tensor<1x4096xi8>, %w: tensor<512x4096xi8>,
+                     %sa: tensor<1x1xf32>, %sw: tensor<512x1xf32>,
+                     %b: tensor<512xf32>) -> tensor<1x512xf32> {
+  %y = sparq.int_matmul %x, %w scales(%sa, %sw) bias(%b)
+      : (tensor<1x4096xi8>, tensor<512x4096xi8>, tensor<1x1xf32>,
+         tensor<512x1xf32>, tensor<512xf32>) -> tensor<1x512xf32>
+  return %y : tensor<1x512xf32>
+}
+
+// W8A8 with the i32 result: exact integer atomic adds (the sum does not
+// depend on their order).
+// CHECK-LABEL: .entry __sparq_gpu_gemv_w8a8_m1_n512_k4096_i32_ks8_sm_80(
+// CHECK: dp4a.s32.s32
+// CHECK-COUNT-4: atom.global.add.u32
+// CHECK-NOT: st.global
+// CHECK: ret;
+// CHECK-LABEL: .entry __sparq_gpu_gemv_w8a8_m1_n512_k4096_i32_ks8_sm_80_zero_fill(
+// CHECK: st.global.b32
+// SM90A: .entry __sparq_gpu_gemv_w8a8_m1_n512_k4096_i32_ks8_sm_90a(
+func.func @gemv_w8a8_i32(%x: tensor<1x4096xi8>, %w: tensor<512x4096xi8>)
+    -> tensor<1x512xi32> {
+  %y = sparq.int_matmul %x, %w
+      : (tensor<1x4096xi8>, tensor<512x4096xi8>) -> tensor<1x512xi32>
+  return %y : tensor<1x512xi32>
 }

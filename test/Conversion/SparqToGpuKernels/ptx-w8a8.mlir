@@ -1,9 +1,9 @@
 // REQUIRES: ptxas
-// RUN: sparq-opt %s --convert-sparq-to-gpu-kernels=gpu-arch=sm_80 --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm80.mlir
+// RUN: sparq-opt %s --convert-sparq-to-gpu-kernels="gpu-arch=sm_80 gemv-split-k=false" --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm80.mlir
 // RUN: %python %S/Inputs/extract_ptx.py %t.sm80.mlir -o %t.sm80.ptx
 // RUN: FileCheck %s < %t.sm80.ptx
 // RUN: %ptxas -arch=sm_80 -v %t.sm80.ptx -o %t.sm80.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
-// RUN: sparq-opt %s --convert-sparq-to-gpu-kernels=gpu-arch=sm_90a --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm90a.mlir
+// RUN: sparq-opt %s --convert-sparq-to-gpu-kernels="gpu-arch=sm_90a gemv-split-k=false" --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --generate-sparq-gpu-kernels --sparq-gpu-module-to-binary="format=isa toolkit=%cuda_toolkit" -o %t.sm90a.mlir
 // RUN: %python %S/Inputs/extract_ptx.py %t.sm90a.mlir -o %t.sm90a.ptx
 // RUN: FileCheck %s --check-prefix=SM90A < %t.sm90a.ptx
 // RUN: %ptxas -arch=sm_90a -v %t.sm90a.ptx -o %t.sm90a.cubin 2>&1 | FileCheck %s --check-prefix=PTXAS
@@ -13,7 +13,9 @@
 // them with dp4a and reduces with butterfly shuffles, the GEMM runs on
 // mma.sync m16n8k32 with s8 operands. Integer-to-float conversions happen
 // only in the epilogue, once per output. ptxas accepts every kernel for
-// sm_80 and sm_90a without spilling.
+// sm_80 and sm_90a without spilling. Split-K is off here (the small GEMV
+// grids would get it): these are the one-pass kernels; ptx-split-k.mlir
+// has the split ones.
 
 // PTXAS-COUNT-4: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill

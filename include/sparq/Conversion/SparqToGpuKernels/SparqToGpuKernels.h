@@ -23,6 +23,9 @@ struct GpuKernelOptions {
   /// Largest M (activation rows) that goes to the GEMV kernels; larger M
   /// goes to the tensor-core GEMM kernels.
   int64_t gemvMaxRows = 8;
+  /// Split K over grid rows for GEMVs with small grids (atomic adds into
+  /// y; not bitwise reproducible run to run).
+  bool gemvSplitK = true;
 };
 
 /// Adds `convert-sparq-to-gpu-kernels` (tensor level). Run it before

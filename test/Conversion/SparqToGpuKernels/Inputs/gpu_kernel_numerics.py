@@ -57,6 +57,10 @@ INT8_CASES = [
     ("gemv_w8a8_token_channel_bias", 3, 77, 1040, "token", "channel", True, "f32"),
     ("gemv_w8a8_tensor_m1", 1, 203, 512, "tensor", "tensor", False, "f32"),
     ("gemv_w8a8_i32", 2, 50, 256, None, None, False, None),
+    # Split-K: rescaled parts (bias from split 0) and exact i32 parts are
+    # added into y with atomics.
+    ("gemv_w8a8_split_k_token_channel_bias", 2, 40, 4096, "token", "channel", True, "f32"),
+    ("gemv_w8a8_split_k_i32", 1, 20, 2048, None, None, False, None),
     ("gemm_w8a8_tensor", 40, 200, 256, "tensor", "tensor", False, "f32"),
     ("gemm_w8a8_token_channel_bias", 33, 72, 192, "token", "channel", True, "f32"),
     ("gemm_w8a8_i32", 20, 129, 128, None, None, False, None),

@@ -61,3 +61,9 @@ func.func private @split_with_activation(memref<1x64xf32>, memref<8x32xi8>, memr
 // ... and y f32, which the splits add into with atomics.
 // expected-error @below {{launcher @split_f16_y should write f32 y [1, 8] for the split-K of its sparq.gpu_kernel spec}}
 func.func private @split_f16_y(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32>, memref<1x8xf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemv", group_size = 32 : i64, k = 64 : i64, k_splits = 2 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// A W8A8 result rounded to f16 has no atomic add to split into.
+// expected-error @below {{launcher @w8a8_split_f16_y should write f32 y [1, 8] for the split-K of its sparq.gpu_kernel spec}}
+func.func private @w8a8_split_f16_y(memref<1x2048xi8>, memref<8x2048xi8>, memref<1x1xf32>, memref<1x1xf32>, memref<1x8xf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 2048 : i64, input_scales = "tensor", k = 2048 : i64, k_splits = 2 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weight_scales = "tensor", weights = "w8a8", zero_points = false}}

@@ -309,6 +309,55 @@ bool foldCalibration(mlir::ModuleOp module) {
   return true;
 }
 
+/// The last stages of both targets, from the host's LLVM module: the module
+/// itself (--emit=llvm), machine code (asm, obj), or the library, which
+/// `link` writes to a temporary that is renamed once complete. `code` names
+/// what is generated, for the progress lines.
+int emitFromLlvm(llvm::Module &llvmModule,
+                 const sparq::cpu::CpuCodegenOptions &codegen,
+                 Progress &progress, StringRef code,
+                 function_ref<bool(StringRef, std::string &)> link) {
+  if (emit == "llvm") {
+    progress.finish();
+    return writeOutput(outputFile("ll"), [&](raw_pwrite_stream &os) {
+      llvmModule.print(os, nullptr);
+      return true;
+    });
+  }
+
+  progress.start(("generating " + code +
+                  (emit == "so" ? " and linking" : ""))
+                     .str());
+  std::string error;
+  if (emit == "asm" || emit == "obj") {
+    bool asmOutput = emit == "asm";
+    int status = writeOutput(outputFile(asmOutput ? "s" : "o"),
+                             [&](raw_pwrite_stream &os) {
+                               bool ok = sparq::cpu::emitMachineCode(
+                                   llvmModule, codegen,
+                                   asmOutput ? sparq::cpu::OutputKind::Assembly
+                                             : sparq::cpu::OutputKind::Object,
+                                   os, error);
+                               if (!ok)
+                                 fail(error);
+                               return ok;
+                             });
+    progress.finish();
+    return status;
+  }
+  std::string libraryPath = outputFile("so");
+  std::string partialPath = libraryPath + ".partial";
+  FileRemover removePartial(partialPath);
+  if (!link(partialPath, error))
+    return fail(error);
+  if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
+    return fail("cannot write " + libraryPath + ": " + ec.message());
+  progress.finish();
+  if (!quiet)
+    errs() << "sparqc: wrote " << libraryPath << "\n";
+  return 0;
+}
+
 /// The --target=cuda stages after import (and quantization).
 int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
                   Progress &progress) {
@@ -421,45 +470,13 @@ int compileForGpu(mlir::ModuleOp module, mlir::func::FuncOp entry,
       sparq::cuda::translateHostModule(module, llvmContext, codegen, error);
   if (!llvmModule)
     return fail(error);
-  if (emit == "llvm") {
-    progress.finish();
-    return writeOutput(outputFile("ll"), [&](raw_pwrite_stream &os) {
-      llvmModule->print(os, nullptr);
-      return true;
-    });
-  }
-
-  progress.start(emit == "so" ? "generating host code and linking"
-                              : "generating host code");
-  if (emit == "asm" || emit == "obj") {
-    bool asmOutput = emit == "asm";
-    int status = writeOutput(outputFile(asmOutput ? "s" : "o"),
-                             [&](raw_pwrite_stream &os) {
-                               bool ok = sparq::cpu::emitMachineCode(
-                                   *llvmModule, codegen,
-                                   asmOutput ? sparq::cpu::OutputKind::Assembly
-                                             : sparq::cpu::OutputKind::Object,
-                                   os, error);
-                               if (!ok)
-                                 fail(error);
-                               return ok;
-                             });
-    progress.finish();
-    return status;
-  }
-  std::string libraryPath = outputFile("so");
-  std::string partialPath = libraryPath + ".partial";
-  FileRemover removePartial(partialPath);
-  if (!sparq::cuda::linkCudaModelLibrary(*llvmModule, codegen, *lowered,
-                                         partialPath, error))
-    return fail(error);
-  if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
-    return fail("cannot write " + libraryPath + ": " + ec.message());
-  progress.finish();
-  if (!quiet)
-    errs() << "sparqc: wrote " << libraryPath << "\n";
-  return 0;
+  return emitFromLlvm(*llvmModule, codegen, progress, "host code",
+                      [&](StringRef path, std::string &error) {
+                        return sparq::cuda::linkCudaModelLibrary(
+                            *llvmModule, codegen, *lowered, path, error);
+                      });
 }
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -654,44 +671,10 @@ int main(int argc, char **argv) {
       sparq::cpu::translateAndOptimize(*module, llvmContext, codegen, error);
   if (!llvmModule)
     return fail(error);
-  if (emit == "llvm") {
-    progress.finish();
-    return writeOutput(outputFile("ll"), [&](raw_pwrite_stream &os) {
-      llvmModule->print(os, nullptr);
-      return true;
-    });
-  }
-
   // 5. Machine code, and the shared library.
-  progress.start(emit == "so" ? "generating code and linking"
-                              : "generating code");
-  if (emit == "asm" || emit == "obj") {
-    bool asmOutput = emit == "asm";
-    int status = writeOutput(outputFile(asmOutput ? "s" : "o"),
-                             [&](raw_pwrite_stream &os) {
-                               bool ok = sparq::cpu::emitMachineCode(
-                                   *llvmModule, codegen,
-                                   asmOutput ? sparq::cpu::OutputKind::Assembly
-                                             : sparq::cpu::OutputKind::Object,
-                                   os, error);
-                               if (!ok)
-                                 fail(error);
-                               return ok;
-                             });
-    progress.finish();
-    return status;
-  }
-
-  std::string libraryPath = outputFile("so");
-  std::string partialPath = libraryPath + ".partial";
-  FileRemover removePartial(partialPath);
-  if (!sparq::cpu::linkModelLibrary(*llvmModule, codegen, *lowered, partialPath,
-                                    error))
-    return fail(error);
-  if (std::error_code ec = sys::fs::rename(partialPath, libraryPath))
-    return fail("cannot write " + libraryPath + ": " + ec.message());
-  progress.finish();
-  if (!quiet)
-    errs() << "sparqc: wrote " << libraryPath << "\n";
-  return 0;
+  return emitFromLlvm(*llvmModule, codegen, progress, "code",
+                      [&](StringRef path, std::string &error) {
+                        return sparq::cpu::linkModelLibrary(
+                            *llvmModule, codegen, *lowered, path, error);
+                      });
 }

@@ -9,6 +9,7 @@
 
 #include "LutMatmulKernels.h"
 
+#include "sparq/Conversion/KernelOperands.h"
 #include "sparq/Dialect/Sparq/IR/Epilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -161,52 +162,6 @@ std::string sparq::cpu_kernels::unsupportedLutReason(LutMatmulOp op,
 
 namespace {
 
-/// A memref type for a kernel argument: any offset and row stride, unit
-/// innermost stride, so every buffer of the tensor casts to it.
-MemRefType kernelArgType(ArrayRef<int64_t> shape, Type element) {
-  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
-  strides.back() = 1;
-  return MemRefType::get(shape, element,
-                         StridedLayoutAttr::get(element.getContext(),
-                                                ShapedType::kDynamic, strides));
-}
-
-/// [d0, ..., dr-2] grouped into the first of two dims, dr-1 the second.
-SmallVector<ReassociationIndices> leadingDimsTogether(int64_t rank) {
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(rank - 1);
-  return groups;
-}
-
-/// `value` of rank 1 or more as a [rows, cols] tensor.
-Value asMatrix(RewriterBase &rewriter, Location loc, Value value, int64_t rows,
-               int64_t cols) {
-  auto type = cast<RankedTensorType>(value.getType());
-  auto matrixType = RankedTensorType::get({rows, cols}, type.getElementType());
-  if (type.getRank() == 1)
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, matrixType, value,
-        SmallVector<ReassociationIndices>{{0, 1}});
-  if (type.getRank() > 2)
-    return tensor::CollapseShapeOp::create(rewriter, loc, matrixType, value,
-                                           leadingDimsTogether(type.getRank()));
-  return value;
-}
-
-/// The [rows, cols] tensor `matrix` reshaped to `type`.
-Value fromMatrix(RewriterBase &rewriter, Location loc, Value matrix,
-                 RankedTensorType type) {
-  if (type.getRank() == 1)
-    return tensor::CollapseShapeOp::create(
-        rewriter, loc, type, matrix, SmallVector<ReassociationIndices>{{0, 1}});
-  if (type.getRank() > 2)
-    return tensor::ExpandShapeOp::create(rewriter, loc, type, matrix,
-                                         leadingDimsTogether(type.getRank()));
-  return matrix;
-}
-
 /// The epilogue of `op` on the kernel's [rows, cols] result, as one
 /// elementwise generic after the call. The codebook kernels accumulate some
 /// outputs over several chunks, so the activation cannot run at the store
@@ -219,7 +174,7 @@ Value applyEpilogue(RewriterBase &rewriter, Location loc, LutMatmulOp op,
     return matrix;
   SmallVector<Value> inputs = {matrix};
   if (residual)
-    inputs.push_back(asMatrix(rewriter, loc, residual, rows, cols));
+    inputs.push_back(flattenToRows(rewriter, loc, residual, rows));
   Type f32 = rewriter.getF32Type();
   Value init = tensor::EmptyOp::create(rewriter, loc,
                                        ArrayRef<int64_t>{rows, cols}, f32);
@@ -262,7 +217,7 @@ void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
                                                      /*readOnly=*/true));
     types.push_back(type);
   };
-  addBuffer(asMatrix(rewriter, loc, op.getInput(), spec.m, spec.k));
+  addBuffer(flattenToRows(rewriter, loc, op.getInput(), spec.m));
   addBuffer(op.getIndices());
   addBuffer(op.getCodebooks());
   if (spec.hasBias)
@@ -295,5 +250,5 @@ void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
       RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
       /*restrict=*/true, /*writable=*/true);
   result = applyEpilogue(rewriter, loc, op, result, spec.m, spec.n);
-  rewriter.replaceOp(op, fromMatrix(rewriter, loc, result, op.getType()));
+  rewriter.replaceOp(op, unflattenRows(rewriter, loc, result, op.getType()));
 }

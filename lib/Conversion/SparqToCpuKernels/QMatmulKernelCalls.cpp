@@ -11,6 +11,7 @@
 #include "KernelSpec.h"
 #include "LutMatmulKernels.h"
 
+#include "sparq/Conversion/KernelOperands.h"
 #include "sparq/Conversion/Passes.h"
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
@@ -35,38 +36,6 @@ using namespace sparq;
 using namespace sparq::cpu_kernels;
 
 namespace {
-
-/// A memref type for a kernel argument: any offset and row stride, unit
-/// innermost stride, so every buffer of the tensor casts to it.
-MemRefType argType(ArrayRef<int64_t> shape, Type element) {
-  MLIRContext *ctx = element.getContext();
-  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
-  strides.back() = 1;
-  return MemRefType::get(
-      shape, element,
-      StridedLayoutAttr::get(ctx, ShapedType::kDynamic, strides));
-}
-
-/// `tensor` ([..., C] f32) as [rows, C]: leading dims collapsed, or a unit
-/// row added to a vector.
-Value flattenToRows(RewriterBase &rewriter, Location loc, Value tensor,
-                    int64_t rows) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.getRank() == 2)
-    return tensor;
-  auto flatType = RankedTensorType::get({rows, type.getShape().back()},
-                                        type.getElementType());
-  if (type.getRank() == 1)
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, flatType, tensor,
-        SmallVector<ReassociationIndices>{{0, 1}});
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(type.getRank() - 1);
-  return tensor::CollapseShapeOp::create(rewriter, loc, flatType, tensor,
-                                         groups);
-}
 
 /// The kernel declaration for `spec`, created once per module.
 func::FuncOp getOrCreateKernel(ModuleOp module, const KernelSpec &spec,
@@ -147,7 +116,7 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
     auto addBuffer = [&](Value tensor) {
       auto tensorType = cast<RankedTensorType>(tensor.getType());
       MemRefType type =
-          argType(tensorType.getShape(), tensorType.getElementType());
+          kernelArgType(tensorType.getShape(), tensorType.getElementType());
       args.push_back(bufferization::ToBufferOp::create(
           rewriter, loc, type, tensor, /*readOnly=*/true));
       types.push_back(type);
@@ -178,20 +147,7 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
         rewriter, loc,
         RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
         /*restrict=*/true, /*writable=*/true);
-    RankedTensorType resultType = op.getType();
-    if (resultType.getRank() == 1) {
-      result = tensor::CollapseShapeOp::create(
-          rewriter, loc, resultType, result,
-          SmallVector<ReassociationIndices>{{0, 1}});
-    } else if (resultType.getRank() > 2) {
-      SmallVector<ReassociationIndices> groups(2);
-      for (int64_t d = 0; d + 1 < resultType.getRank(); ++d)
-        groups[0].push_back(d);
-      groups[1].push_back(resultType.getRank() - 1);
-      result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, result,
-                                             groups);
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, unflattenRows(rewriter, loc, result, op.getType()));
   }
 }
 

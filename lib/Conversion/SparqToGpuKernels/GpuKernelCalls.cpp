@@ -12,6 +12,7 @@
 
 #include "GpuKernelSpec.h"
 
+#include "sparq/Conversion/KernelOperands.h"
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Conversion/SparqToGpuKernels/SparqToGpuKernels.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
@@ -33,54 +34,6 @@ using namespace sparq;
 using namespace sparq::gpu_kernels;
 
 namespace {
-
-/// A memref type for a launcher argument: any offset and row stride, unit
-/// innermost stride, so every buffer of the tensor casts to it.
-MemRefType argType(ArrayRef<int64_t> shape, Type element) {
-  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
-  strides.back() = 1;
-  return MemRefType::get(shape, element,
-                         StridedLayoutAttr::get(element.getContext(),
-                                                ShapedType::kDynamic, strides));
-}
-
-/// `tensor` ([..., C]) as [rows, C]: leading dims collapsed, or a unit row
-/// added to a vector.
-Value flattenToRows(RewriterBase &rewriter, Location loc, Value tensor,
-                    int64_t rows) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.getRank() == 2)
-    return tensor;
-  auto flatType = RankedTensorType::get({rows, type.getShape().back()},
-                                        type.getElementType());
-  if (type.getRank() == 1)
-    return tensor::ExpandShapeOp::create(
-        rewriter, loc, flatType, tensor,
-        SmallVector<ReassociationIndices>{{0, 1}});
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(type.getRank() - 1);
-  return tensor::CollapseShapeOp::create(rewriter, loc, flatType, tensor,
-                                         groups);
-}
-
-/// The [M, N] result of a launcher as the op's result type.
-Value unflattenRows(RewriterBase &rewriter, Location loc, Value result,
-                    RankedTensorType resultType) {
-  if (resultType.getRank() == 1)
-    return tensor::CollapseShapeOp::create(
-        rewriter, loc, resultType, result,
-        SmallVector<ReassociationIndices>{{0, 1}});
-  if (resultType.getRank() == 2)
-    return result;
-  SmallVector<ReassociationIndices> groups(2);
-  for (int64_t d = 0; d + 1 < resultType.getRank(); ++d)
-    groups[0].push_back(d);
-  groups[1].push_back(resultType.getRank() - 1);
-  return tensor::ExpandShapeOp::create(rewriter, loc, resultType, result,
-                                       groups);
-}
 
 /// Checks what every kernel needs of an op's activations, result and
 /// outliers and fills the shape fields of `spec`; returns why not, or "".
@@ -257,7 +210,7 @@ Value callLauncher(Operation *op, const GpuKernelSpec &spec,
   for (Value tensor : operands) {
     auto tensorType = cast<RankedTensorType>(tensor.getType());
     MemRefType type =
-        argType(tensorType.getShape(), tensorType.getElementType());
+        kernelArgType(tensorType.getShape(), tensorType.getElementType());
     args.push_back(bufferization::ToBufferOp::create(rewriter, loc, type,
                                                      tensor,
                                                      /*readOnly=*/true));

@@ -44,16 +44,26 @@ def sparqc(source, output, *options):
     assert result.returncode == 0, result.stderr
 
 
-def epilogue_text(activation, residual):
+def epilogue_text(activation, residual, gated=False):
     text = "" if activation == "none" else f" activation({activation})"
+    text += " gated" if gated else ""
     return text + (" residual(%r)" if residual else "")
 
 
+def gated_expected(activation, pre, gated):
+    """act(z) for a plain epilogue; act(gate half) * up half when gated."""
+    if not gated:
+        return ACTIVATIONS[activation](pre)
+    cols = pre.shape[-1] // 2
+    return ACTIVATIONS[activation](pre[..., :cols]) * pre[..., cols:]
+
+
 def run_qmatmul(tmp_path, activation, residual, kernels, m=3, n=24, k=256,
-                group=64):
+                group=64, gated=False):
     """One int4 qmatmul with bias and the given epilogue on a [1, M, K]
-    input (N = 24: one 16-lane epilogue step and a scalar tail); returns its
-    output, the float64 NumPy result and the inputs."""
+    input (N = 24: one 16-lane epilogue step and a scalar tail; gated: 12
+    outputs from 24 weight rows); returns its output, the float64 NumPy
+    result and the inputs."""
     rng = np.random.default_rng(1)
     x = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)
@@ -62,8 +72,9 @@ def run_qmatmul(tmp_path, activation, residual, kernels, m=3, n=24, k=256,
     q = reference.quantize(w, scales, zeros, 4, True)
     packed = reference.pack_rows(q, 4).astype(np.int8)
     bias = rng.standard_normal(n).astype(np.float32)
-    r = rng.standard_normal((1, m, n)).astype(np.float32)
-    out = tt((1, m, n), "f32")
+    cols = n // 2 if gated else n
+    r = rng.standard_normal((1, m, cols)).astype(np.float32)
+    out = tt((1, m, cols), "f32")
     args = [f'%x: {tt((1, m, k), "f32")} {{sparq.name = "x"}}',
             f'%w: {tt(packed.shape, "i8")} {{sparq.name = "w"}}',
             f'%s: {tt(scales.shape, "f32")} {{sparq.name = "s"}}',
@@ -77,7 +88,7 @@ def run_qmatmul(tmp_path, activation, residual, kernels, m=3, n=24, k=256,
         inputs["r"] = r
     text = (f"func.func @f({', '.join(args)}) -> ({out} {{sparq.name = \"y\"}}) {{\n"
             f"  %y = sparq.qmatmul %x, %w, %s bias(%b) storage(si4)"
-            f"{epilogue_text(activation, residual)}\n"
+            f"{epilogue_text(activation, residual, gated)}\n"
             f"      : ({', '.join(types)}) -> {out}\n"
             f"  return %y : {out}\n}}\n")
     (tmp_path / "k.mlir").write_text(text)
@@ -85,7 +96,7 @@ def run_qmatmul(tmp_path, activation, residual, kernels, m=3, n=24, k=256,
     y = Model(tmp_path / "k.so").run(**inputs)["y"]
     dense = reference.dequantize(q, scales, zeros).astype(np.float64)
     pre = x.astype(np.float64) @ dense.T + bias
-    expected = ACTIVATIONS[activation](pre) + (r if residual else 0)
+    expected = gated_expected(activation, pre, gated) + (r if residual else 0)
     return y, expected, inputs
 
 
@@ -122,21 +133,54 @@ def test_vnni_qmatmul_epilogue(tmp_path, activation, residual):
     assert_close(y, expected)
 
 
+GATED = [("silu", False, 1), ("silu", True, 3), ("gelu", False, 8),
+         ("gelu_tanh", True, 2), ("relu", False, 5), ("none", True, 1)]
+
+
 @pytest.mark.parametrize("kernels", ["exact", "reference"])
+@pytest.mark.parametrize("activation,residual,m", GATED)
+def test_gated_qmatmul(tmp_path, kernels, activation, residual, m):
+    """act(gate) * up (+ residual) from one matmul whose first half of rows
+    is the gate's: the CPU kernel pairs rows j and N/2 + j at the store."""
+    y, expected, _ = run_qmatmul(tmp_path, activation, residual, kernels,
+                                 m=m, gated=True)
+    assert y.shape[-1] == 12
+    assert_close(y, expected)
+
+
+@pytest.mark.skipif(not (host_has("avx512_vnni") and host_has("avx512vl")),
+                    reason="the host CPU lacks AVX-512 VNNI")
+@pytest.mark.parametrize("activation,residual,m", GATED[:3])
+def test_vnni_gated_qmatmul(tmp_path, activation, residual, m):
+    """The gated VNNI kernel's sums are the plain VNNI kernel's, paired."""
+    y, _, inputs = run_qmatmul(tmp_path, activation, residual, "vnni-int8",
+                               m=m, gated=True)
+    (tmp_path / "plain").mkdir()
+    plain, _, _ = run_qmatmul(tmp_path / "plain", "none", False, "vnni-int8",
+                              m=m)
+    expected = gated_expected(activation, plain.astype(np.float64), True)
+    if residual:
+        expected = expected + inputs["r"]
+    assert_close(y, expected)
+
+
+@pytest.mark.parametrize("kernels", ["exact", "reference"])
+@pytest.mark.parametrize("gated", [False, True])
 @pytest.mark.parametrize("activation,residual", [("gelu_tanh", True),
                                                  ("silu", False),
                                                  ("gelu", False),
                                                  ("none", True)])
-def test_lut_matmul_epilogue(tmp_path, kernels, activation, residual):
+def test_lut_matmul_epilogue(tmp_path, kernels, gated, activation, residual):
     rng = np.random.default_rng(5)
     m, n, k, bits = 2, 16, 128, 3
+    cols = n // 2 if gated else n
     x = rng.standard_normal((m, k)).astype(np.float32)
     codebooks = np.sort(rng.standard_normal((n, 1 << bits)),
                         axis=1).astype(np.float32)
     codes = rng.integers(0, 1 << bits, size=(n, k))
     packed = reference.pack_rows(codes, bits).astype(np.int8)
-    r = rng.standard_normal((m, n)).astype(np.float32)
-    out = tt((m, n), "f32")
+    r = rng.standard_normal((m, cols)).astype(np.float32)
+    out = tt((m, cols), "f32")
     args = [f'%x: {tt((m, k), "f32")} {{sparq.name = "x"}}',
             f'%i: {tt(packed.shape, "i8")} {{sparq.name = "i"}}',
             f'%c: {tt(codebooks.shape, "f32")} {{sparq.name = "c"}}']
@@ -149,7 +193,7 @@ def test_lut_matmul_epilogue(tmp_path, kernels, activation, residual):
         inputs["r"] = r
     text = (f"func.func @f({', '.join(args)}) -> ({out} {{sparq.name = \"y\"}}) {{\n"
             f"  %y = sparq.lut_matmul %x, %i, %c bits({bits})"
-            f"{epilogue_text(activation, residual)}\n"
+            f"{epilogue_text(activation, residual, gated)}\n"
             f"      : ({', '.join(types)}) -> {out}\n"
             f"  return %y : {out}\n}}\n")
     (tmp_path / "k.mlir").write_text(text)
@@ -157,7 +201,7 @@ def test_lut_matmul_epilogue(tmp_path, kernels, activation, residual):
     y = Model(tmp_path / "k.so").run(**inputs)["y"]
     pre = x.astype(np.float64) @ np.take_along_axis(
         codebooks, codes, axis=1).astype(np.float64).T
-    expected = ACTIVATIONS[activation](pre) + (r if residual else 0)
+    expected = gated_expected(activation, pre, gated) + (r if residual else 0)
     assert_close(y, expected)
 
 

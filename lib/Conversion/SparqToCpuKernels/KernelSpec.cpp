@@ -21,7 +21,7 @@ std::string KernelSpec::name(TypeRange argTypes) const {
   for (Type type : argTypes.drop_front(2).drop_back())
     os << "_" << cast<ShapedType>(type).getElementType();
   return llvm::formatv("__sparq_qmatmul_{0}{1}_m{2}_n{3}_k{4}_g{5}{6}{7}{8}{9}{"
-                       "10}{11}{12}",
+                       "10}{11}{12}{13}",
                        isSigned ? "s" : "u", bits, m, n, k, groupSize,
                        hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
                        hasOutliers ? "_csr" : "", types,
@@ -29,7 +29,7 @@ std::string KernelSpec::name(TypeRange argTypes) const {
                        activation == Activation::none
                            ? std::string()
                            : ("_" + stringifyActivation(activation)).str(),
-                       hasResidual ? "_res" : "")
+                       gated ? "_gated" : "", hasResidual ? "_res" : "")
       .str();
 }
 
@@ -51,6 +51,8 @@ DictionaryAttr KernelSpec::toAttr(MLIRContext *ctx) const {
   if (activation != Activation::none)
     entries.push_back(b.getNamedAttr(
         "activation", b.getStringAttr(stringifyActivation(activation))));
+  if (gated)
+    entries.push_back(b.getNamedAttr("gated", b.getBoolAttr(true)));
   if (hasResidual)
     entries.push_back(b.getNamedAttr("residual", b.getBoolAttr(true)));
   return b.getDictionaryAttr(entries);
@@ -79,6 +81,9 @@ FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
     return failure();
   // Declarations without an epilogue may omit it.
   auto residual = getBool("residual");
+  auto gated = getBool("gated");
+  if ((attr.get("gated") && !gated) || (gated.value_or(false) && *n % 2 != 0))
+    return failure();
   std::optional<Activation> activation = Activation::none;
   if (auto name = attr.get("activation")) {
     auto nameAttr = dyn_cast<StringAttr>(name);
@@ -100,5 +105,6 @@ FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
   spec.int8Activations = *int8Activations;
   spec.activation = *activation;
   spec.hasResidual = residual.value_or(false);
+  spec.gated = gated.value_or(false);
   return spec;
 }

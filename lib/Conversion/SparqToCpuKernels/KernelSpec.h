@@ -12,9 +12,12 @@
 //   x [M, K] f32, weights [N, packed K] i8, scales [N, K/G],
 //   zero points [N, K/G] i8 (if any), bias [N] (if any),
 //   row_ptr [N+1] i32, col_ind [nnz] i32, values [nnz] (if outliers),
-//   residual [M, N] f32 (if any), y [M, N] f32 (written).
-// The epilogue (activation, then the residual add) runs on each output in
-// registers, right before its store.
+//   residual [M, N'] f32 (if any), y [M, N'] f32 (written),
+// where N' = N, or N / 2 for gated kernels (gate rows, then up rows).
+// The epilogue (activation, then the residual add) runs over the finished
+// outputs while they are in cache; a gated kernel computes the gate and up
+// sums of each output together and applies it in registers before the
+// store, so the [M, N] pre-activation matrix is never written.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +44,9 @@ struct KernelSpec {
   /// Epilogue: y = activation(acc + bias + outliers) + residual.
   Activation activation = Activation::none;
   bool hasResidual = false;
+  /// y[., j] = activation(z[., j]) * z[., n/2 + j] + residual (see
+  /// sparq.qmatmul's `gated`).
+  bool gated = false;
   /// Quantize activations to int8 for VNNI dot products (approximate, fast),
   /// or keep them f32 and dequantize weights in registers (exact).
   bool int8Activations = true;
@@ -55,6 +61,8 @@ struct KernelSpec {
     return bits == 4 ? blockElements() / 2 : blockElements();
   }
   int64_t numGroups() const { return k / groupSize; }
+  /// Columns of y: N, or N / 2 when gated.
+  int64_t outputColumns() const { return gated ? n / 2 : n; }
 
   /// Symbol name; kernels of equal specs and types are shared.
   std::string name(mlir::TypeRange argTypes) const;

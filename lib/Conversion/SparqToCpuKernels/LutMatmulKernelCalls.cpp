@@ -200,6 +200,11 @@ void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
                                                     int64_t vectorBits,
                                                     bool vbmi,
                                                     RewriterBase &rewriter) {
+  // The codebook kernels finish some outputs over several chunks, so they
+  // cannot pair gate and up outputs at the store: gated ops run as the wide
+  // kernel and an elementwise product.
+  if (op.getGated())
+    op = cast<LutMatmulOp>(expandGatedMatmul(rewriter, op));
   LutKernelSpec spec;
   if (!unsupportedLutReason(op, maxRows, vectorBits, vbmi, spec).empty())
     return;

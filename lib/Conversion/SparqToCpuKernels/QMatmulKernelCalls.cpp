@@ -92,6 +92,7 @@ std::string unsupportedReason(QMatmulOp op, int64_t maxRows, KernelSpec &spec) {
     return "dynamic outlier count";
   spec.activation = op.getActivationKind();
   spec.hasResidual = static_cast<bool>(op.getResidual());
+  spec.gated = op.getGated();
   return "";
 }
 
@@ -135,7 +136,8 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
     }
     if (spec.hasResidual)
       addBuffer(flattenToRows(rewriter, loc, op.getResidual(), spec.m));
-    auto outType = MemRefType::get({spec.m, spec.n}, rewriter.getF32Type());
+    auto outType =
+        MemRefType::get({spec.m, spec.outputColumns()}, rewriter.getF32Type());
     Value out = memref::AllocOp::create(rewriter, loc, outType, ValueRange{},
                                         rewriter.getI64IntegerAttr(64));
     args.push_back(out);
@@ -145,7 +147,9 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
     func::CallOp::create(rewriter, loc, kernel, args);
     Value result = bufferization::ToTensorOp::create(
         rewriter, loc,
-        RankedTensorType::get({spec.m, spec.n}, rewriter.getF32Type()), out,
+        RankedTensorType::get({spec.m, spec.outputColumns()},
+                              rewriter.getF32Type()),
+        out,
         /*restrict=*/true, /*writable=*/true);
     rewriter.replaceOp(op, unflattenRows(rewriter, loc, result, op.getType()));
   }

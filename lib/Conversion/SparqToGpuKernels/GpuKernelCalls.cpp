@@ -15,6 +15,7 @@
 #include "sparq/Conversion/KernelOperands.h"
 #include "sparq/Conversion/Passes.h"
 #include "sparq/Conversion/SparqToGpuKernels/SparqToGpuKernels.h"
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -233,12 +234,13 @@ Value callLauncher(Operation *op, const GpuKernelSpec &spec,
 }
 
 /// Rows [row, row + rows) of the [M, C] tensor `tensor`.
-Value sliceRows(RewriterBase &rewriter, Location loc, Value tensor,
-                int64_t row, int64_t rows) {
+Value sliceRows(RewriterBase &rewriter, Location loc, Value tensor, int64_t row,
+                int64_t rows) {
   int64_t columns = cast<RankedTensorType>(tensor.getType()).getShape()[1];
   return tensor::ExtractSliceOp::create(
-      rewriter, loc, tensor, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(row),
-                                                    rewriter.getIndexAttr(0)},
+      rewriter, loc, tensor,
+      ArrayRef<OpFoldResult>{rewriter.getIndexAttr(row),
+                             rewriter.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{rewriter.getIndexAttr(rows),
                              rewriter.getIndexAttr(columns)},
       ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
@@ -257,9 +259,9 @@ void replaceByLauncherCall(Operation *op, const GpuKernelSpec &spec,
   if (plan.rowsPerLaunch == 0 || plan.rowsPerLaunch >= spec.m) {
     result = callLauncher(op, spec, operands, rewriter);
   } else {
-    result = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{spec.m, spec.n},
-        resultElementType(op, spec));
+    result = tensor::EmptyOp::create(rewriter, loc,
+                                     ArrayRef<int64_t>{spec.m, spec.n},
+                                     resultElementType(op, spec));
     for (int64_t row = 0; row < spec.m; row += plan.rowsPerLaunch) {
       GpuKernelSpec block = spec;
       block.m = std::min(plan.rowsPerLaunch, spec.m - row);
@@ -360,12 +362,23 @@ struct ConvertSparqToGpuKernelsPass
           << static_cast<int64_t>(gemvMaxRows);
       return signalPassFailure();
     }
+    IRRewriter rewriter(&getContext());
+    // The GPU kernels have no gated outputs (yet): a gated matmul runs as
+    // its wide kernel and an elementwise product.
+    SmallVector<Operation *> gated;
+    getOperation().walk([&](Operation *op) {
+      auto q = dyn_cast<QMatmulOp>(op);
+      auto l = dyn_cast<LutMatmulOp>(op);
+      if ((q && q.getGated()) || (l && l.getGated()))
+        gated.push_back(op);
+    });
+    for (Operation *op : gated)
+      expandGatedMatmul(rewriter, op);
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<QMatmulOp, LutMatmulOp, IntMatmulOp>(op))
         ops.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
       GpuKernelSpec spec;
       spec.chip = gpuArch;

@@ -524,10 +524,16 @@ Value finishWeightMatmul(PatternRewriter &rewriter, OpTy op, Value weights) {
 
 struct LowerQMatmul : public OpRewritePattern<QMatmulOp> {
   using OpRewritePattern::OpRewritePattern;
+  // A gated op becomes the same op, ungated, which this pattern lowers next.
+  void initialize() { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(QMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
+    if (op.getGated()) {
+      expandGatedMatmul(rewriter, op);
+      return success();
+    }
     Type element = op.getType().getElementType();
     SmallVector<int64_t> shape = {op.getWeights().getType().getDimSize(0),
                                   op.getInput().getType().getShape().back()};
@@ -542,10 +548,16 @@ struct LowerQMatmul : public OpRewritePattern<QMatmulOp> {
 
 struct LowerLutMatmul : public OpRewritePattern<LutMatmulOp> {
   using OpRewritePattern::OpRewritePattern;
+  // A gated op becomes the same op, ungated, which this pattern lowers next.
+  void initialize() { setHasBoundedRewriteRecursion(); }
   LogicalResult matchAndRewrite(LutMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
+    if (op.getGated()) {
+      expandGatedMatmul(rewriter, op);
+      return success();
+    }
     Location loc = op.getLoc();
     Type element = op.getType().getElementType();
     SmallVector<int64_t> shape = {op.getIndices().getType().getDimSize(0),
@@ -700,8 +712,8 @@ struct RowNormSpace {
                 function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
     Value empty =
         tensor::EmptyOp::create(rewriter, loc, shape.drop_back(), element);
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getFloatAttr(element, 0.0));
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getFloatAttr(element, 0.0));
     Value filled = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
                                           ValueRange{empty})
                        .getResult(0);
@@ -715,10 +727,9 @@ struct RowNormSpace {
                maps, iterators,
                [&](OpBuilder &b, Location l, ValueRange args) {
                  Value value = term(b, l, args.drop_back());
-                 linalg::YieldOp::create(
-                     b, l,
-                     ValueRange{arith::AddFOp::create(b, l, value,
-                                                      args.back())});
+                 linalg::YieldOp::create(b, l,
+                                         ValueRange{arith::AddFOp::create(
+                                             b, l, value, args.back())});
                })
         .getResult(0);
   }
@@ -767,11 +778,11 @@ struct LowerRmsNormQuantize : public OpRewritePattern<RmsNormQuantizeOp> {
       return failure();
     Location loc = op.getLoc();
     RowNormSpace space(rewriter, op.getInput());
-    Value sums = space.rowSums(
-        rewriter, loc, {op.getInput()}, {space.identity},
-        [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return arith::MulFOp::create(b, l, args[0], args[0]);
-        });
+    Value sums =
+        space.rowSums(rewriter, loc, {op.getInput()}, {space.identity},
+                      [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                        return arith::MulFOp::create(b, l, args[0], args[0]);
+                      });
     double epsilon = op.getEpsilon().convertToDouble();
     Value normalized = buildParallelGeneric(
         rewriter, loc, space.shape, space.element,
@@ -812,12 +823,13 @@ struct LowerLayerNormQuantize : public OpRewritePattern<LayerNormQuantizeOp> {
           return arith::DivFOp::create(b, l, args[0],
                                        space.constant(b, l, channels));
         });
-    Value squares = space.rowSums(
-        rewriter, loc, {x, means}, {space.identity, space.rowMap},
-        [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value centered = arith::SubFOp::create(b, l, args[0], args[1]);
-          return arith::MulFOp::create(b, l, centered, centered);
-        });
+    Value squares =
+        space.rowSums(rewriter, loc, {x, means}, {space.identity, space.rowMap},
+                      [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                        Value centered =
+                            arith::SubFOp::create(b, l, args[0], args[1]);
+                        return arith::MulFOp::create(b, l, centered, centered);
+                      });
     double epsilon = op.getEpsilon().convertToDouble();
     SmallVector<Value> inputs = {x, means, squares, op.getGamma()};
     SmallVector<AffineMap> maps = {space.identity, space.rowMap, space.rowMap,
@@ -905,11 +917,11 @@ struct LowerSoftmax : public OpRewritePattern<SoftmaxOp> {
     SmallVector<utils::IteratorType> reduction(rank,
                                                utils::IteratorType::parallel);
     reduction.back() = utils::IteratorType::reduction;
-    auto reduceRows = [&](ArrayRef<Value> operands,
-                          ArrayRef<AffineMap> operandMaps, double init,
-                          function_ref<Value(OpBuilder &, Location, ValueRange,
-                                             Value)>
-                              combine) -> Value {
+    auto reduceRows =
+        [&](ArrayRef<Value> operands, ArrayRef<AffineMap> operandMaps,
+            double init,
+            function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
+                combine) -> Value {
       Value empty = tensor::EmptyOp::create(rewriter, loc, rowShape, element);
       Value filled =
           linalg::FillOp::create(
@@ -985,10 +997,8 @@ struct ConvertSparqToLinalgPass
 } // namespace
 
 void sparq::populateSparqToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
-           LowerLayerNormQuantize, LowerPack, LowerQMatmul, LowerQuantize,
-           LowerRmsNormQuantize, LowerSmooth,
-           LowerSoftmax, LowerUnpack>(
-          patterns.getContext());
+  patterns.add<LowerDequantize, LowerIntMatmul, LowerLutMatmul, LowerObserve,
+               LowerLayerNormQuantize, LowerPack, LowerQMatmul, LowerQuantize,
+               LowerRmsNormQuantize, LowerSmooth, LowerSoftmax, LowerUnpack>(
+      patterns.getContext());
 }

@@ -6,8 +6,12 @@
 
 #include "sparq/Dialect/Sparq/IR/Epilogue.h"
 
+#include "sparq/Dialect/Sparq/IR/SparqOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -86,4 +90,76 @@ Value sparq::buildActivation(OpBuilder &b, Location loc, Activation activation,
   if (wideType != type)
     y = arith::TruncFOp::create(b, loc, type, y);
   return y;
+}
+
+Value sparq::buildGatedProduct(OpBuilder &b, Location loc,
+                               Activation activation, Value wide,
+                               Value residual) {
+  auto wideType = cast<RankedTensorType>(wide.getType());
+  int64_t rank = wideType.getRank();
+  SmallVector<int64_t> shape(wideType.getShape());
+  shape.back() /= 2;
+  auto halfType = wideType.clone(shape);
+  auto half = [&](int64_t offset) -> Value {
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+    offsets.back() = b.getIndexAttr(offset);
+    SmallVector<OpFoldResult> sizes =
+        llvm::map_to_vector(shape, [&](int64_t size) -> OpFoldResult {
+          return b.getIndexAttr(size);
+        });
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, loc, halfType, wide, offsets,
+                                          sizes, strides);
+  };
+  SmallVector<Value> inputs = {half(0), half(shape.back())};
+  if (residual)
+    inputs.push_back(residual);
+  Value init =
+      tensor::EmptyOp::create(b, loc, shape, wideType.getElementType());
+  SmallVector<AffineMap> maps(inputs.size() + 1,
+                              b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, halfType, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value y = arith::MulFOp::create(
+                   nb, l, buildActivation(nb, l, activation, args[0]), args[1]);
+               if (residual)
+                 y = arith::AddFOp::create(nb, l, y, args[2]);
+               linalg::YieldOp::create(nb, l, y);
+             })
+      .getResult(0);
+}
+
+Operation *sparq::expandGatedMatmul(RewriterBase &rewriter, Operation *op) {
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  SmallVector<int64_t> shape(resultType.getShape());
+  shape.back() *= 2;
+  auto wideType = resultType.clone(shape);
+  Location loc = op->getLoc();
+  rewriter.setInsertionPoint(op);
+  Operation *wide;
+  Activation activation;
+  Value residual;
+  if (auto q = dyn_cast<QMatmulOp>(op)) {
+    wide = QMatmulOp::create(
+        rewriter, loc, wideType, q.getInput(), q.getWeights(), q.getScales(),
+        q.getZeroPoints(), q.getBias(), q.getOutlierRowPtr(),
+        q.getOutlierColInd(), q.getOutlierValues(), q.getStorageTypeAttr());
+    activation = q.getActivationKind();
+    residual = q.getResidual();
+  } else {
+    auto l = cast<LutMatmulOp>(op);
+    wide = LutMatmulOp::create(rewriter, loc, wideType, l.getInput(),
+                               l.getIndices(), l.getCodebooks(), l.getBias(),
+                               l.getOutlierRowPtr(), l.getOutlierColInd(),
+                               l.getOutlierValues(), l.getBits());
+    activation = l.getActivationKind();
+    residual = l.getResidual();
+  }
+  wide->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  rewriter.replaceOp(op, buildGatedProduct(rewriter, loc, activation,
+                                           wide->getResult(0), residual));
+  return wide;
 }

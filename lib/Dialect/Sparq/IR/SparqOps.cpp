@@ -155,16 +155,21 @@ LogicalResult verifyBlockParams(Operation *op, ArrayRef<int64_t> logicalShape,
 /// the optional bias is `[N]`.
 LogicalResult verifyMatmulShapes(Operation *op, RankedTensorType inputType,
                                  int64_t n, RankedTensorType resultType,
-                                 Value bias, Type resultElementType = nullptr) {
+                                 Value bias, Type resultElementType = nullptr,
+                                 bool gated = false) {
   if (inputType.getRank() < 1)
     return op->emitOpError("input must have rank >= 1 (its last dim is K)");
+  if (gated && !ShapedType::isDynamic(n) && n % 2 != 0)
+    return op->emitOpError("gated weights must have an even number of rows "
+                           "(gate rows, then as many up rows), got N = ")
+           << n;
   SmallVector<int64_t> expected(inputType.getShape().drop_back());
-  expected.push_back(n);
+  expected.push_back(gated && !ShapedType::isDynamic(n) ? n / 2 : n);
   if (shapesConflict(resultType.getShape(), expected))
     return op->emitOpError("result shape ")
            << formatShape(resultType.getShape())
-           << " must be the input's leading dims followed by N: "
-           << formatShape(expected);
+           << " must be the input's leading dims followed by "
+           << (gated ? "N / 2 (gated): " : "N: ") << formatShape(expected);
   if (!resultElementType)
     resultElementType = inputType.getElementType();
   if (resultType.getElementType() != resultElementType)
@@ -405,7 +410,8 @@ LogicalResult QMatmulOp::verify() {
     return emitOpError("weights must be a 2-D packed [N, K] matrix, got rank ")
            << weightType.getRank();
   int64_t n = weightType.getDimSize(0);
-  if (failed(verifyMatmulShapes(*this, inputType, n, getType(), getBias())))
+  if (failed(verifyMatmulShapes(*this, inputType, n, getType(), getBias(),
+                                /*resultElementType=*/nullptr, getGated())))
     return failure();
   SmallVector<int64_t> logical = {n, inputType.getShape().back()};
   unsigned bits = getStorageType().getIntOrFloatBitWidth();
@@ -433,7 +439,8 @@ LogicalResult LutMatmulOp::verify() {
     return emitOpError("indices must be a 2-D packed [N, K] matrix, got rank ")
            << indexType.getRank();
   int64_t n = indexType.getDimSize(0);
-  if (failed(verifyMatmulShapes(*this, inputType, n, getType(), getBias())))
+  if (failed(verifyMatmulShapes(*this, inputType, n, getType(), getBias(),
+                                /*resultElementType=*/nullptr, getGated())))
     return failure();
   SmallVector<int64_t> logical = {n, inputType.getShape().back()};
   if (failed(verifyPackedShape(*this, "indices", indexType, logical, bits)) ||

@@ -66,6 +66,7 @@ void populateEpilogue(RewritePatternSet &patterns, sparq::FusionStats &stats) {
 constexpr FusionFamily kFamilies[] = {
     {"dequantize-matmul", populateDequantizeMatmul},
     {"concat-siblings", sparq::populateSparqSiblingFusionPatterns},
+    {"gated-mlp", sparq::populateSparqGatedMlpFusionPatterns},
     {"epilogue", populateEpilogue},
     {"softmax", sparq::populateSparqSoftmaxFusionPatterns},
     {"norm-quantize", sparq::populateSparqNormQuantizeFusionPatterns},
@@ -90,7 +91,8 @@ struct SparqFusePass : public sparq::impl::SparqFuseBase<SparqFusePass> {
 
     // Families run one after another in kFamilies order: dequantized
     // weights become quantized matmuls first, then siblings are
-    // concatenated, then epilogues are folded into the (wider) matmuls.
+    // concatenated, gated products go into the gate/up matmuls, then
+    // epilogues are folded into the (wider) matmuls.
     sparq::FusionStats fusionStats;
     auto selected = [&](StringRef name) {
       return patterns.empty() || llvm::is_contained(patterns, name.str());

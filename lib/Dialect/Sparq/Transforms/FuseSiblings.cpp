@@ -188,9 +188,9 @@ Sibling describe(Operation *op) {
   // would need one per column block.
   bool hasEpilogue = false;
   if (auto q = dyn_cast<sparq::QMatmulOp>(op))
-    hasEpilogue = q.getActivationAttr() || q.getResidual();
+    hasEpilogue = q.getActivationAttr() || q.getResidual() || q.getGated();
   else if (auto l = dyn_cast<sparq::LutMatmulOp>(op))
-    hasEpilogue = l.getActivationAttr() || l.getResidual();
+    hasEpilogue = l.getActivationAttr() || l.getResidual() || l.getGated();
   if (hasEpilogue) {
     s.unfusable = "it has an epilogue, which sibling concatenation does not "
                   "merge";

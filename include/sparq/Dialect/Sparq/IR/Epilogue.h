@@ -14,6 +14,7 @@
 #include "sparq/Dialect/Sparq/IR/SparqAttrs.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace sparq {
 
@@ -22,6 +23,21 @@ namespace sparq {
 /// exp have no narrow libm entry points.
 mlir::Value buildActivation(mlir::OpBuilder &b, mlir::Location loc,
                             Activation activation, mlir::Value x);
+
+/// The outputs of a `gated` matmul from its `[..., N]` pre-activation
+/// result `wide`: `act(wide[..., :N/2]) * wide[..., N/2:] (+ residual)`, as
+/// two tensor.extract_slice ops and one elementwise linalg.generic.
+mlir::Value buildGatedProduct(mlir::OpBuilder &b, mlir::Location loc,
+                              Activation activation, mlir::Value wide,
+                              mlir::Value residual);
+
+/// Replaces the `gated` sparq.qmatmul or sparq.lut_matmul `op` by the same
+/// matmul without an epilogue, writing all N columns, followed by
+/// buildGatedProduct. Lowerings whose kernels have no gated outputs use it;
+/// the wide intermediate is what gated kernels avoid. Returns the new
+/// matmul.
+mlir::Operation *expandGatedMatmul(mlir::RewriterBase &rewriter,
+                                   mlir::Operation *op);
 
 } // namespace sparq
 

@@ -182,6 +182,13 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
     `residual`, a tensor of the result type, is added:
     `y = act(x W^T + bias + x S^T) + residual`. `sparq-fuse` forms it.
 
+    A `gated` op is the gate and up projections of a gated MLP in one
+    matmul: the first `N / 2` weight rows are the gate's, the last `N / 2`
+    the up projection's, and with `z = x W^T + bias + x S^T` the result has
+    `N / 2` columns, `y[..., j] = act(z[..., j]) * z[..., N / 2 + j] +
+    residual[..., j]` (SwiGLU with `silu`, GeGLU with `gelu`). Kernels
+    compute each gate/up pair of outputs together and never store `z`.
+
     Example (int4, group size 128, with zero points, bias and outliers):
 
     ```mlir
@@ -203,7 +210,8 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
     Optional<Sparq_OutlierValues>:$outlier_values,
     Sparq_StorageTypeAttr:$storage_type,
     OptionalAttr<Sparq_ActivationAttr>:$activation,
-    Optional<Sparq_FloatTensor>:$residual
+    Optional<Sparq_FloatTensor>:$residual,
+    UnitAttr:$gated
   );
   let results = (outs Sparq_FloatTensor:$result);
   let assemblyFormat = [{
@@ -213,7 +221,7 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
     (`outliers` `(` $outlier_row_ptr^ `,` $outlier_col_ind `,`
        $outlier_values `)`)?
     `storage` `(` $storage_type `)`
-    (`activation` `(` $activation^ `)`)?
+    (`activation` `(` $activation^ `)`)? (`gated` $gated^)?
     (`residual` `(` $residual^ `)`)? attr-dict
     `:` functional-type(operands, results)
   }];
@@ -227,7 +235,8 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
       "::mlir::Value":$outlier_values, "::mlir::TypeAttr":$storage_type), [{
       build($_builder, $_state, result, input, weights, scales, zero_points,
             bias, outlier_row_ptr, outlier_col_ind, outlier_values,
-            storage_type, /*activation=*/nullptr, /*residual=*/nullptr);
+            storage_type, /*activation=*/nullptr, /*residual=*/nullptr,
+            /*gated=*/::mlir::UnitAttr());
     }]>,
     OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
       "::mlir::Value":$weights, "::mlir::Value":$scales,
@@ -237,7 +246,7 @@ def Sparq_QMatmulOp : Sparq_Op<"qmatmul", [Pure, AttrSizedOperandSegments]> {
       build($_builder, $_state, result, input, weights, scales, zero_points,
             bias, outlier_row_ptr, outlier_col_ind, outlier_values,
             ::mlir::TypeAttr::get(storage_type), /*activation=*/nullptr,
-            /*residual=*/nullptr);
+            /*residual=*/nullptr, /*gated=*/::mlir::UnitAttr());
     }]>,
   ];
   let extraClassDeclaration = [{
@@ -259,7 +268,7 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
     unsigned `bits`-bit `[N, K]` index matrix and `codebooks` the `[N, 2^bits]`
     per-output-channel tables. Otherwise like `sparq.qmatmul`, including the
     optional bias and CSR outliers of a dense-and-sparse decomposition and
-    the optional `activation` / `residual` epilogue.
+    the optional `activation` / `residual` epilogue and `gated` outputs.
 
     Example (3-bit codebooks, SiLU epilogue and a residual add):
 
@@ -280,7 +289,8 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
     Optional<Sparq_OutlierValues>:$outlier_values,
     I64Attr:$bits,
     OptionalAttr<Sparq_ActivationAttr>:$activation,
-    Optional<Sparq_FloatTensor>:$residual
+    Optional<Sparq_FloatTensor>:$residual,
+    UnitAttr:$gated
   );
   let results = (outs Sparq_FloatTensor:$result);
   let assemblyFormat = [{
@@ -289,7 +299,7 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
     (`outliers` `(` $outlier_row_ptr^ `,` $outlier_col_ind `,`
        $outlier_values `)`)?
     `bits` `(` $bits `)`
-    (`activation` `(` $activation^ `)`)?
+    (`activation` `(` $activation^ `)`)? (`gated` $gated^)?
     (`residual` `(` $residual^ `)`)? attr-dict
     `:` functional-type(operands, results)
   }];
@@ -303,7 +313,7 @@ def Sparq_LutMatmulOp : Sparq_Op<"lut_matmul",
       "uint64_t":$bits), [{
       build($_builder, $_state, result, input, indices, codebooks, bias,
             outlier_row_ptr, outlier_col_ind, outlier_values, bits,
-            /*activation=*/nullptr, /*residual=*/nullptr);
+            /*activation=*/nullptr, /*residual=*/nullptr, /*gated=*/false);
     }]>,
   ];
   let extraClassDeclaration = [{

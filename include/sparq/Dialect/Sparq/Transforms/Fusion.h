@@ -48,9 +48,8 @@ void populateSparqDequantizeMatmulFusionPatterns(
 /// changed.
 mlir::FailureOr<mlir::Operation *>
 fuseDequantizeIntoMatmul(mlir::RewriterBase &rewriter,
-                         mlir::linalg::MatmulOp matmul,
-                         DequantizeOp dequantize, llvm::StringRef name,
-                         std::string *whyNot = nullptr);
+                         mlir::linalg::MatmulOp matmul, DequantizeOp dequantize,
+                         llvm::StringRef name, std::string *whyNot = nullptr);
 
 /// `concat-siblings`: quantized matmuls reading one activation -> one wide
 /// matmul and slices.
@@ -63,6 +62,11 @@ void populateSparqSiblingFusionPatterns(mlir::RewritePatternSet &patterns,
 void populateSparqEpilogueFusionPatterns(mlir::RewritePatternSet &patterns,
                                          FusionStats &stats,
                                          bool biasOnly = false);
+
+/// `gated-mlp`: act(gate) * up over the two halves of a concatenated
+/// gate/up matmul -> that matmul, `gated`.
+void populateSparqGatedMlpFusionPatterns(mlir::RewritePatternSet &patterns,
+                                         FusionStats &stats);
 
 /// `softmax`: the importer's Softmax with the scale and mask before it ->
 /// sparq.softmax.

@@ -338,14 +338,14 @@ def SparqFoldCalibration : Pass<"sparq-fold-calibration",
 }
 
 def SparqFuse : Pass<"sparq-fuse", "::mlir::ModuleOp"> {
-  let summary = "Fuse quantized transformer layers: dequantized weights, sibling matmuls, matmul epilogues, softmax, norm + activation quantization";
+  let summary = "Fuse quantized transformer layers: dequantized weights, sibling matmuls, gated MLPs, matmul epilogues, softmax, norm + activation quantization";
   let description = [{
     See docs/fusion.md.
   }];
   let options = [
     ListOption<"patterns", "patterns", "std::string",
                "Fusion families to run (default: all): dequantize-matmul, "
-               "concat-siblings, epilogue, softmax, norm-quantize">,
+               "concat-siblings, gated-mlp, epilogue, softmax, norm-quantize">,
     Option<"stats", "stats", "bool", "false",
            "Print one line per fusion candidate: fused or not, and why">,
   ];

@@ -84,6 +84,14 @@ def test_fused_matches_unfused(transformer, tmp_path, recipe, op):
     assert all(line.count("+") in (1, 2) for line in fused_lines)
     assert len(re.findall(r'layer = "[^"]*\+[^"]*"', fused_text)) == \
         expected_fusions
+    # SiLU(gate) * up goes into each gate/up matmul, which keeps only the
+    # product's columns.
+    gated_lines = re.findall(
+        r"^sparq-fuse: gated-mlp: (\S+\.gate\.weight\+\S+\.up\.weight): "
+        r"fused \(silu\)$", stats, re.M)
+    assert len(gated_lines) == gated, stats
+    assert len(re.findall(rf"sparq\.{op} .*activation\(silu\) gated",
+                          fused_text)) == gated
 
 
 def _const(name, array, element):

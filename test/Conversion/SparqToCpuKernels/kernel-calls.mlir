@@ -110,6 +110,38 @@ func.func @int8_gelu_residual(%x: tensor<1x2x128xf32>, %w: tensor<32x128xi8>, %s
 
 // -----
 
+// A gated kernel: 32 weight rows, gate rows 0..15 then up rows 16..31, and
+// 16 outputs per row. Each parallel step computes the gate sum of row n and
+// the up sum of row n + 16, and stores silu(g) * u + residual: the 32-wide
+// pre-activation result is never allocated.
+// CHECK-LABEL: func @int4_gated_silu
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<2x16xf32>
+// CHECK: call @__sparq_qmatmul_s4_m2_n32_k128_g64_f32_f32_x8_silu_gated_res(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]])
+// CHECK: func.func private @__sparq_qmatmul_s4_m2_n32_k128_g64_f32_f32_x8_silu_gated_res({{.*}}memref<2x16xf32>) attributes {sparq.kernel = {activation = "silu", {{.*}}gated = true
+// BODY-LABEL: func.func private @__sparq_qmatmul_s4_m2_n32_k128_g64_f32_f32_x8_silu_gated_res
+// BODY-NOT: math.exp
+// BODY: scf.parallel (%[[COL:.*]]) = (%{{.*}}) to (%c16) step
+// BODY: %[[UP:.*]] = arith.addi %[[COL]], %c16
+// BODY: vector.load %arg1[%[[UP]], %{{.*}}] : memref<32x64xi8
+// BODY: %[[G:.*]] = arith.divf
+// BODY: %[[P:.*]] = arith.mulf %[[G]], %{{.*}} : f32
+// BODY: %[[RES:.*]] = memref.load %arg3[%{{.*}}, %[[COL]]]
+// BODY: %[[Y:.*]] = arith.addf %[[P]], %[[RES]] : f32
+// BODY: memref.store %[[Y]], %arg4[%{{.*}}, %[[COL]]]
+// BODY-NOT: vector.load %arg4
+// BODY: return
+// EXACT-LABEL: func.func private @__sparq_qmatmul_s4_m2_n32_k128_g64_f32_f32_xf32_silu_gated_res
+// EXACT-NOT: math.exp
+// EXACT: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c16)
+// EXACT: arith.mulf %{{.*}} : f32
+// EXACT: memref.store
+func.func @int4_gated_silu(%x: tensor<1x2x128xf32>, %w: tensor<32x64xi8>, %s: tensor<32x2xf32>, %r: tensor<1x2x16xf32>) -> tensor<1x2x16xf32> {
+  %y = sparq.qmatmul %x, %w, %s storage(si4) activation(silu) gated residual(%r) : (tensor<1x2x128xf32>, tensor<32x64xi8>, tensor<32x2xf32>, tensor<1x2x16xf32>) -> tensor<1x2x16xf32>
+  return %y : tensor<1x2x16xf32>
+}
+
+// -----
+
 // What the kernels do not cover stays for the reference lowering.
 // CHECK-LABEL: func @not_covered
 // CHECK: sparq.qmatmul {{.*}} storage(si3)

@@ -35,6 +35,26 @@ func.func @int4_gemv_bias(%x: tensor<1x2x128xf32>, %w: tensor<8x64xi8>,
 
 // -----
 
+// The GPU kernels have no gated outputs yet: a gated op runs as the wide
+// GEMV launch (all 16 weight rows) and an elementwise product after it.
+// CHECK-LABEL: func @int4_gated
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<1x16xf32>
+// CHECK: call @__sparq_gpu_gemv_s4_g32_m1_n16_k128_f32_sm_80(
+// CHECK: %[[Y:.*]] = bufferization.to_tensor %[[OUT]]
+// CHECK-DAG: tensor.extract_slice %[[Y]][0, 0] [1, 8] [1, 1]
+// CHECK-DAG: tensor.extract_slice %[[Y]][0, 8] [1, 8] [1, 1]
+// CHECK: linalg.generic
+// CHECK-NOT: sparq.qmatmul
+func.func @int4_gated(%x: tensor<1x128xf32>, %w: tensor<16x64xi8>,
+                      %s: tensor<16x4xf32>) -> tensor<1x8xf32> {
+  %y = sparq.qmatmul %x, %w, %s storage(si4) activation(silu) gated
+      : (tensor<1x128xf32>, tensor<16x64xi8>, tensor<16x4xf32>)
+      -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
+
+// -----
+
 // Asymmetric int4 with 16 rows: the GEMM launcher; zero points come after
 // the scales.
 // CHECK-LABEL: func @uint4_zp_gemm

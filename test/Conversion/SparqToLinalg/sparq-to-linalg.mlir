@@ -100,6 +100,30 @@ func.func @qmatmul_epilogue(%x: tensor<1x8xf32>, %w: tensor<3x4xi8>, %s: tensor<
 
 // -----
 
+// A gated op lowers as the ungated matmul over all 4 weight rows, then one
+// generic over its two halves: silu(gate) * up + residual.
+// CHECK-LABEL: func @qmatmul_gated
+// CHECK-SAME: %[[R:[a-zA-Z0-9]+]]: tensor<1x2xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<1x4xf32>)
+// CHECK-DAG: %[[G:.*]] = tensor.extract_slice %[[Y]][0, 0] [1, 2] [1, 1] : tensor<1x4xf32> to tensor<1x2xf32>
+// CHECK-DAG: %[[U:.*]] = tensor.extract_slice %[[Y]][0, 2] [1, 2] [1, 1] : tensor<1x4xf32> to tensor<1x2xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[G]], %[[U]], %[[R]] : tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>)
+// CHECK: ^bb0(%[[GV:.*]]: f32, %[[UV:.*]]: f32, %[[RV:.*]]: f32, %{{.*}}: f32):
+// CHECK: math.exp
+// CHECK: %[[ACT:.*]] = arith.divf %[[GV]], %{{.*}} : f32
+// CHECK: %[[P:.*]] = arith.mulf %[[ACT]], %[[UV]] : f32
+// CHECK: %[[SUM:.*]] = arith.addf %[[P]], %[[RV]] : f32
+// CHECK: linalg.yield %[[SUM]]
+func.func @qmatmul_gated(%x: tensor<1x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf32>, %r: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %0 = sparq.qmatmul %x, %w, %s storage(si4) activation(silu) gated residual(%r)
+      : (tensor<1x8xf32>, tensor<4x4xi8>, tensor<4x1xf32>, tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @int_matmul_rescale
 // CHECK: arith.extsi %{{.*}} : i8 to i32
 // CHECK: arith.muli

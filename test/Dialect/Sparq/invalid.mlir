@@ -318,6 +318,34 @@ func.func @lut_residual_type(%x: tensor<2x8xf32>, %i: tensor<4x3xi8>, %cb: tenso
 
 // -----
 
+func.func @qmatmul_gated_odd_rows(%x: tensor<2x8xf32>, %w: tensor<5x4xi8>, %s: tensor<5x1xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{gated weights must have an even number of rows (gate rows, then as many up rows), got N = 5}}
+  %0 = sparq.qmatmul %x, %w, %s storage(si4) activation(silu) gated
+      : (tensor<2x8xf32>, tensor<5x4xi8>, tensor<5x1xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @qmatmul_gated_result_shape(%x: tensor<2x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{result shape [2, 4] must be the input's leading dims followed by N / 2 (gated): [2, 2]}}
+  %0 = sparq.qmatmul %x, %w, %s storage(si4) activation(silu) gated
+      : (tensor<2x8xf32>, tensor<4x4xi8>, tensor<4x1xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @lut_gated_residual_type(%x: tensor<2x8xf32>, %i: tensor<4x3xi8>, %cb: tensor<4x8xf32>,
+                                   %r: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{residual must have the result type 'tensor<2x2xf32>', got 'tensor<2x4xf32>'}}
+  %0 = sparq.lut_matmul %x, %i, %cb bits(3) activation(gelu) gated residual(%r)
+      : (tensor<2x8xf32>, tensor<4x3xi8>, tensor<4x8xf32>, tensor<2x4xf32>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
 func.func @qmatmul_residual_shape(%x: tensor<2x8xf32>, %w: tensor<4x4xi8>, %s: tensor<4x1xf32>,
                                   %r: tensor<1x4xf32>) -> tensor<2x4xf32> {
   // expected-error @+1 {{residual must have the result type 'tensor<2x4xf32>', got 'tensor<1x4xf32>'}}

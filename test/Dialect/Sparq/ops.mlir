@@ -135,6 +135,25 @@ func.func @matmul_epilogues(%x: tensor<1x4x512xf32>, %w: tensor<256x256xi8>,
       tensor<1x4x256xf32>, tensor<1x4x256xf32>
 }
 
+// Gated outputs: 256 weight rows (gate, then up) give 128 columns.
+// CHECK-LABEL: func @gated_matmuls
+func.func @gated_matmuls(%x: tensor<1x4x512xf32>, %w: tensor<256x256xi8>,
+                         %s: tensor<256x4xf32>, %b: tensor<256xf32>,
+                         %r: tensor<1x4x128xf32>, %idx: tensor<256x192xi8>,
+                         %cb: tensor<256x8xf32>)
+    -> (tensor<1x4x128xf32>, tensor<1x4x128xf32>) {
+  // CHECK: sparq.qmatmul %{{.*}}, %{{.*}}, %{{.*}} bias(%{{.*}}) storage(si4) activation(silu) gated residual(%{{.*}}) : (tensor<1x4x512xf32>, tensor<256x256xi8>, tensor<256x4xf32>, tensor<256xf32>, tensor<1x4x128xf32>) -> tensor<1x4x128xf32>
+  %0 = sparq.qmatmul %x, %w, %s bias(%b) storage(si4) activation(silu) gated
+      residual(%r)
+      : (tensor<1x4x512xf32>, tensor<256x256xi8>, tensor<256x4xf32>,
+         tensor<256xf32>, tensor<1x4x128xf32>) -> tensor<1x4x128xf32>
+  // CHECK: sparq.lut_matmul %{{.*}}, %{{.*}}, %{{.*}} bits(3) activation(gelu) gated :
+  %1 = sparq.lut_matmul %x, %idx, %cb bits(3) activation(gelu) gated
+      : (tensor<1x4x512xf32>, tensor<256x192xi8>, tensor<256x8xf32>)
+      -> tensor<1x4x128xf32>
+  return %0, %1 : tensor<1x4x128xf32>, tensor<1x4x128xf32>
+}
+
 // CHECK-LABEL: func @int_matmul
 func.func @int_matmul(%a: tensor<16x512xi8>, %w: tensor<256x512xi8>,
                       %sa: tensor<16x1xf32>, %sw: tensor<256x1xf32>,

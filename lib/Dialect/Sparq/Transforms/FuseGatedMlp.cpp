@@ -171,12 +171,12 @@ struct FuseGatedProduct : public OpRewritePattern<OpTy> {
     if (users.size() != 2 ||
         !llvm::all_of(users, llvm::IsaPred<tensor::ExtractSliceOp>))
       return rewriter.notifyMatchFailure(op, "not split in two slices");
+    // Until a product of the two halves turns up, a mismatch means "not a
+    // gated MLP" (Q+K of unequal widths, say) and is not recorded.
     std::string subject = subjectOf(op);
     RankedTensorType wideType = op.getType();
-    if (!wideType.hasStaticShape() || wideType.getShape().back() % 2 != 0) {
-      record(subject, "not fused: the result is not two static halves");
-      return failure();
-    }
+    if (!wideType.hasStaticShape() || wideType.getShape().back() % 2 != 0)
+      return rewriter.notifyMatchFailure(op, "not two static halves");
     int64_t width = wideType.getShape().back() / 2;
     Half halves[2];
     for (Operation *user : users) {
@@ -184,11 +184,8 @@ struct FuseGatedProduct : public OpRewritePattern<OpTy> {
       int index = isColumnBlock(slice, 0, width)       ? 0
                   : isColumnBlock(slice, width, width) ? 1
                                                        : -1;
-      if (index < 0 || halves[index].slice) {
-        record(subject,
-               "not fused: the slices are not the two halves of the result");
-        return failure();
-      }
+      if (index < 0 || halves[index].slice)
+        return rewriter.notifyMatchFailure(op, "slices are not the halves");
       halves[index].slice = slice;
       if (slice->hasOneUse() &&
           isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
@@ -200,10 +197,8 @@ struct FuseGatedProduct : public OpRewritePattern<OpTy> {
     if ((r0 == nullptr) != (r1 == nullptr) ||
         (r0 && (r0->getName() != r1->getName() ||
                 r0->getResult(0).getType() != r1->getResult(0).getType() ||
-                r0->getAttrDictionary() != r1->getAttrDictionary()))) {
-      record(subject, "not fused: the halves are reshaped differently");
-      return failure();
-    }
+                r0->getAttrDictionary() != r1->getAttrDictionary())))
+      return rewriter.notifyMatchFailure(op, "halves reshaped differently");
     Value first = halves[0].view(), second = halves[1].view();
 
     // Candidate roots: elementwise generics downstream of either half,

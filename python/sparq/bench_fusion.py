@@ -108,6 +108,11 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--runs", type=int, default=20,
                         help="runs per round and binary")
+    parser.add_argument("--baseline", default="none",
+                        help="sparqc --fuse of the binary the default "
+                        "(--fuse=all) is compared with: none, or the "
+                        "families to keep, e.g. all but gated-mlp to "
+                        "measure that family alone")
     parser.add_argument("--recipes", default="all",
                         help="comma-separated labels' --quant values "
                         "(fp32, w4a16, squeezellm...) or all")
@@ -127,7 +132,9 @@ def main(argv=None):
           f"{config.heads} heads, ffn {config.ffn}, vocab {config.vocab}; "
           f"decode = 1 token, prefill = {args.prefill} tokens; "
           f"{args.rounds} alternating rounds of {args.runs} runs\n")
-    print(f"{'recipe':<28} {'case':<8} {'unfused ms':>10} {'fused ms':>9} "
+    if args.baseline != "none":
+        print(f"baseline: --fuse={args.baseline}\n")
+    print(f"{'recipe':<28} {'case':<8} {'baseline ms':>11} {'fused ms':>9} "
           f"{'speedup':>8} {'max |diff|':>10}")
     with tempfile.TemporaryDirectory(prefix="sparq-bench-fusion-") as tmp:
         tmp = pathlib.Path(tmp)
@@ -139,18 +146,18 @@ def main(argv=None):
                     dataclasses.replace(config, seq=seq))
                 inputs = {"input_ids": tokens}
                 binaries = {}
-                for fuse in ("all", "none"):
-                    out = tmp / f"{label.split()[0]}-{case}-{fuse}"
-                    out.mkdir()
+                for role, fuse in (("all", "all"), ("base", args.baseline)):
+                    out = tmp / f"{label.split()[0]}-{case}-{role}"
+                    out.mkdir(exist_ok=True)
                     path = compile_model(build, onnx_path, out, seq, quant,
                                          kernels, fuse, args.threads)
-                    binaries[fuse] = BoundModel(path, inputs)
+                    binaries[role] = BoundModel(path, inputs)
                 fused_ms, unfused_ms = compare(binaries["all"],
-                                               binaries["none"],
+                                               binaries["base"],
                                                args.rounds, args.runs)
                 diff = np.abs(binaries["all"].output() -
-                              binaries["none"].output()).max()
-                print(f"{label:<28} {case:<8} {unfused_ms:>10.3f} "
+                              binaries["base"].output()).max()
+                print(f"{label:<28} {case:<8} {unfused_ms:>11.3f} "
                       f"{fused_ms:>9.3f} {unfused_ms / fused_ms:>7.2f}x "
                       f"{diff:>10.2e}", flush=True)
                 for binary in binaries.values():

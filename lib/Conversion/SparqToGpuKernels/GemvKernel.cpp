@@ -210,11 +210,18 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifRows.thenBlock());
+    // `rows` are output columns; `readRows` the weight rows they read: the
+    // same, or for a gated kernel each column's gate row, then (after all
+    // of them) its up row N rows further.
     SmallVector<Value> rows, readRows;
     for (int64_t r = 0; r < rowsPerWarp; ++r) {
       rows.push_back(arith::AddIOp::create(b, firstRow, kb.index(r)));
       readRows.push_back(kb.minIndex(rows.back(), spec.n - 1));
     }
+    if (spec.gated)
+      for (int64_t r = 0; r < rowsPerWarp; ++r)
+        readRows.push_back(
+            arith::AddIOp::create(b, readRows[r], kb.index(spec.n)));
     SmallVector<Value> codebookEntries;
     if (spec.weights == WeightKind::codebook) {
       // Lane l holds entry l mod 2^bits of each row's codebook.
@@ -229,7 +236,7 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
     SmallVector<Value> xRows;
     for (int64_t m = 0; m < spec.m; ++m)
       xRows.push_back(kb.index(m));
-    for (int64_t r = 0; r < rowsPerWarp; ++r) {
+    for (int64_t r = 0; r < static_cast<int64_t>(readRows.size()); ++r) {
       if (spec.hasOutliers && isFirstSplit) {
         // Split 0 adds the outliers, wherever their columns are.
         auto ifFirst = scf::IfOp::create(b, ValueRange(acc[r]).getTypes(),
@@ -266,7 +273,10 @@ void sparq::gpu_kernels::buildGemvKernel(gpu::GPUFuncOp func,
         b.setInsertionPointToStart(ifRow.thenBlock());
       }
       for (int64_t m = 0; m < spec.m; ++m) {
-        if (isFirstSplit)
+        if (spec.gated)
+          kb.storeGatedOutput(acc[r][m], acc[rowsPerWarp + r][m], xRows[m],
+                              rows[r]);
+        else if (isFirstSplit)
           kb.addToOutput(acc[r][m], xRows[m], rows[r], isFirstSplit);
         else
           kb.storeOutput(acc[r][m], xRows[m], rows[r]);

@@ -106,6 +106,7 @@ std::string chooseFamily(GpuKernelSpec &spec, int64_t gemvMaxRows,
 std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
                               GpuKernelSpec &spec, LaunchPlan &plan) {
   spec.weights = WeightKind::uniform;
+  spec.gated = op.getGated();
   std::string common =
       checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
   if (!common.empty())
@@ -118,7 +119,7 @@ std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
                          spec.bits)
         .str();
   ArrayRef<int64_t> scaleShape = op.getScales().getType().getShape();
-  if (scaleShape[0] != spec.n)
+  if (scaleShape[0] != spec.weightRows())
     return "scales are not per output channel";
   spec.groupSize = spec.k / scaleShape[1];
   if (spec.groupSize % 32 != 0)
@@ -136,6 +137,7 @@ std::string unsupportedReason(QMatmulOp op, int64_t gemvMaxRows,
 std::string unsupportedReason(LutMatmulOp op, int64_t gemvMaxRows,
                               GpuKernelSpec &spec, LaunchPlan &plan) {
   spec.weights = WeightKind::codebook;
+  spec.gated = op.getGated();
   std::string common =
       checkCommon(op.getInput(), op.getType(), op.getOutlierValues(), spec);
   if (!common.empty())
@@ -363,17 +365,6 @@ struct ConvertSparqToGpuKernelsPass
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
-    // The GPU kernels have no gated outputs (yet): a gated matmul runs as
-    // its wide kernel and an elementwise product.
-    SmallVector<Operation *> gated;
-    getOperation().walk([&](Operation *op) {
-      auto q = dyn_cast<QMatmulOp>(op);
-      auto l = dyn_cast<LutMatmulOp>(op);
-      if ((q && q.getGated()) || (l && l.getGated()))
-        gated.push_back(op);
-    });
-    for (Operation *op : gated)
-      expandGatedMatmul(rewriter, op);
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<QMatmulOp, LutMatmulOp, IntMatmulOp>(op))
@@ -383,11 +374,23 @@ struct ConvertSparqToGpuKernelsPass
       GpuKernelSpec spec;
       spec.chip = gpuArch;
       LaunchPlan plan;
-      std::string reason =
-          TypeSwitch<Operation *, std::string>(op)
-              .Case<QMatmulOp, LutMatmulOp, IntMatmulOp>([&](auto matmul) {
-                return unsupportedReason(matmul, gemvMaxRows, spec, plan);
-              });
+      auto planFor = [&](Operation *matmul) -> std::string {
+        spec = GpuKernelSpec();
+        spec.chip = gpuArch;
+        plan = LaunchPlan();
+        return TypeSwitch<Operation *, std::string>(matmul)
+            .Case<QMatmulOp, LutMatmulOp, IntMatmulOp>([&](auto typed) {
+              return unsupportedReason(typed, gemvMaxRows, spec, plan);
+            });
+      };
+      std::string reason = planFor(op);
+      // Only the GEMV pairs gate and up rows: above gemv-max-rows (or
+      // without a kernel) a gated op runs as its wide matmul and an
+      // elementwise product.
+      if (spec.gated && (!reason.empty() || spec.m > gemvMaxRows)) {
+        op = expandGatedMatmul(rewriter, op);
+        reason = planFor(op);
+      }
       if (!reason.empty()) {
         op->emitRemark("no GPU kernel (")
             << reason << "); left for convert-sparq-to-linalg";

@@ -51,7 +51,7 @@ int64_t sparq::gpu_kernels::chooseGemvKSplits(const GpuKernelSpec &spec,
   // applied to a part, and a W8A8 result rounded to f16/bf16 has no
   // atomic add here. The W8A8 rescale acc * sa * sw (+ bias) is linear.
   if (spec.family != KernelFamily::gemv ||
-      spec.activation != Activation::none ||
+      spec.activation != Activation::none || spec.gated ||
       !hasSplitKResultType(spec, yElement))
     return 1;
   constexpr int64_t kWaves = 4, kMaxSplits = 8, kMinChunksPerSplit = 32;
@@ -132,14 +132,14 @@ std::string GpuKernelSpec::name(TypeRange argTypes) const {
           : llvm::formatv("{0}{1}_g{2}", isSigned ? "s" : "u", bits, groupSize)
                 .str();
   return llvm::formatv(
-             "__sparq_gpu_{0}_{1}_m{2}_n{3}_k{4}{5}{6}{7}{8}{9}{10}_{11}",
+             "__sparq_gpu_{0}_{1}_m{2}_n{3}_k{4}{5}{6}{7}{8}{9}{10}{11}_{12}",
              family == KernelFamily::gemv ? "gemv" : "gemm", weightName, m, n,
              k, hasZeroPoints ? "_zp" : "", hasBias ? "_bias" : "",
              hasOutliers ? "_csr" : "", types,
              activation == Activation::none
                  ? std::string()
                  : ("_" + stringifyActivation(activation)).str(),
-             hasResidual ? "_res" : "",
+             gated ? "_gated" : "", hasResidual ? "_res" : "",
              isSplitK() ? llvm::formatv("ks{0}_{1}", kSplits, chip).str()
                         : chip)
       .str();
@@ -169,7 +169,9 @@ DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
       b.getNamedAttr("residual", b.getBoolAttr(hasResidual)),
       b.getNamedAttr("chip", b.getStringAttr(chip)),
   };
-  // Absent for one split: the specs of unsplit kernels read as before.
+  // Absent for one split or no gating: other specs read as before.
+  if (gated)
+    entries.push_back(b.getNamedAttr("gated", b.getBoolAttr(true)));
   if (isSplitK())
     entries.push_back(b.getNamedAttr("k_splits", b.getI64IntegerAttr(kSplits)));
   if (weights == WeightKind::int8) {
@@ -233,6 +235,12 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   spec.activation = *act;
   spec.hasResidual = *residual;
   spec.chip = chip->str();
+  if (attr.contains("gated")) {
+    auto gated = getBool("gated");
+    if (!gated)
+      return failure();
+    spec.gated = *gated;
+  }
   if (attr.contains("k_splits")) {
     auto splits = getInt("k_splits");
     if (!splits || *splits < 1)
@@ -257,7 +265,7 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
             (spec.weightScales == ScaleKind::none) ||
         (spec.hasBias && !spec.isRescaled()) || spec.bits != 8 ||
         !spec.isSigned || spec.groupSize != spec.k || spec.hasZeroPoints ||
-        spec.hasOutliers || spec.hasResidual ||
+        spec.hasOutliers || spec.hasResidual || spec.gated ||
         spec.activation != Activation::none)
       return failure();
   }
@@ -273,9 +281,12 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
       (spec.family == KernelFamily::gemm &&
        spec.k % (4 * spec.chunkElements()) != 0))
     return failure();
-  // Split-K: GEMV only, whole chunks per split, a linear epilogue.
+  // Gated outputs: GEMV only. Split-K: GEMV only, whole chunks per split, a
+  // linear epilogue.
+  if (spec.gated && spec.family != KernelFamily::gemv)
+    return failure();
   if (spec.isSplitK() && (spec.family != KernelFamily::gemv ||
-                          spec.activation != Activation::none ||
+                          spec.activation != Activation::none || spec.gated ||
                           (spec.k / spec.chunkElements()) % spec.kSplits != 0))
     return failure();
   return spec;

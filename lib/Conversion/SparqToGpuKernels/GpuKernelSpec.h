@@ -15,6 +15,9 @@
 //   zero points [N, K/G] (qmatmul, if any), bias [N] (if any),
 //   row_ptr [N+1] i32, col_ind [nnz] i32, values [nnz] (if outliers),
 //   residual [M, N] f32 (if any), y [M, N] f32 (written).
+// A gated GEMV (sparq.qmatmul / lut_matmul `gated`) has 2N weight rows,
+// gate then up, and N output columns; its parameters, bias and outliers
+// have 2N rows too.
 // W8A8 (sparq.int_matmul) launchers instead take
 //   x [M, K] i8, weights [N, K] i8,
 //   input scales [M, 1] or [1, 1] and weight scales [N, 1] or [1, 1] (any
@@ -31,6 +34,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/TypeRange.h"
 
+#include <algorithm>
 #include <string>
 
 namespace sparq::gpu_kernels {
@@ -58,6 +62,9 @@ struct GpuKernelSpec {
   bool hasZeroPoints = false, hasBias = false, hasOutliers = false;
   Activation activation = Activation::none;
   bool hasResidual = false;
+  /// y[., j] = activation(z[., j]) * z[., n + j] + residual: `n` counts
+  /// output columns, and there are 2n weight rows (GEMV only).
+  bool gated = false;
   /// W8A8: the activation and weight scales (both none for an i32
   /// result).
   ScaleKind inputScales = ScaleKind::none, weightScales = ScaleKind::none;
@@ -81,6 +88,8 @@ struct GpuKernelSpec {
   }
   int64_t chunkBytes() const { return chunkElements() * bits / 8; }
   int64_t numGroups() const { return k / groupSize; }
+  /// Rows of the weights (and of their scales, codebooks, bias, outliers).
+  int64_t weightRows() const { return gated ? 2 * n : n; }
   bool isRescaled() const { return inputScales != ScaleKind::none; }
   bool isSplitK() const { return kSplits > 1; }
 
@@ -112,8 +121,11 @@ constexpr int64_t kInt8GemmKBlock = 64;
 /// activation loads (8 bytes of f32 per 4-bit weight) would outweigh its
 /// weight loads; several weight rows share them. More activation rows
 /// would keep too many activations in registers.
+/// A gated warp owns half as many output columns, each a gate row and an
+/// up row, so that it keeps as many sums in registers.
 inline int64_t gemvRowsPerWarp(const GpuKernelSpec &spec) {
-  return spec.m == 1 ? 4 : spec.m == 2 ? 2 : 1;
+  int64_t rows = spec.m == 1 ? 4 : spec.m == 2 ? 2 : 1;
+  return spec.gated ? std::max<int64_t>(rows / 2, 1) : rows;
 }
 
 /// "sm_80" -> 80, "sm_90a" -> 90; 0 if `chip` is not of that form.

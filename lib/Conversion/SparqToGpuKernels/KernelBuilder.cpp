@@ -234,6 +234,23 @@ void KernelBuilder::storeOutput(Value acc, Value m, Value n) {
   memref::StoreOp::create(b, value, args.y, ValueRange{m, n});
 }
 
+void KernelBuilder::storeGatedOutput(Value gate, Value up, Value m, Value n) {
+  if (spec.hasBias) {
+    Value upRow = arith::AddIOp::create(b, n, index(spec.n));
+    gate = arith::AddFOp::create(
+        b, gate, toF32(memref::LoadOp::create(b, args.bias, ValueRange{n})));
+    up = arith::AddFOp::create(
+        b, up, toF32(memref::LoadOp::create(b, args.bias, ValueRange{upRow})));
+  }
+  Value value = arith::MulFOp::create(
+      b, buildActivation(b, b.getLoc(), spec.activation, gate), up);
+  if (spec.hasResidual)
+    value = arith::AddFOp::create(
+        b, value,
+        toF32(memref::LoadOp::create(b, args.residual, ValueRange{m, n})));
+  memref::StoreOp::create(b, value, args.y, ValueRange{m, n});
+}
+
 void KernelBuilder::addToOutput(Value acc, Value m, Value n,
                                 Value isFirstSplit) {
   Value value = acc;

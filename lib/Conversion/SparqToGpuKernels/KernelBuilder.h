@@ -84,6 +84,11 @@ public:
   /// bias, activation and residual on `acc` for output (m, n), then the
   /// store to y.
   void storeOutput(mlir::Value acc, mlir::Value m, mlir::Value n);
+  /// Gated: act(gate + bias[n]) * (up + bias[N + n]) + residual for output
+  /// (m, n), then the store to y; `gate` and `up` are the sums of weight
+  /// rows n and N + n.
+  void storeGatedOutput(mlir::Value gate, mlir::Value up, mlir::Value m,
+                        mlir::Value n);
   /// Split-K: adds one split's partial `acc` of output (m, n) to y with an
   /// atomic f32 add; the split for which `isFirstSplit` holds also adds the
   /// bias and residual (linear, so added once). The epilogue has no

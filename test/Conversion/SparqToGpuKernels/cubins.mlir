@@ -35,6 +35,11 @@
 // CHECK: COMPILED gemm_u4_g32_zp_csr_relu: {{.*}} grid [2, 1, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_s8_channel: {{.*}} grid [1, 3, 1] block [128, 1, 1]
 // CHECK: COMPILED gemm_lut4_csr: {{.*}} grid [2, 2, 1] block [128, 1, 1]
+// Gated GEMVs: half as many output columns per warp (2 at M = 1, else 1),
+// each a gate row and an up row; never split along K.
+// CHECK: COMPILED gemv_s4_g128_gated_silu_bias: __sparq_gpu_gemv_s4_g128_m1_n203_k512_bias_f32_f32_silu_gated_sm_80 grid [13, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_u8_g64_zp_gated_gelu_res_m3: {{.*}}_gelu_gated_res_sm_80 grid [9, 1, 1] block [256, 1, 1]
+// CHECK: COMPILED gemv_lut3_gated_silu_csr_m2: {{.*}}_silu_gated_sm_80 grid [6, 1, 1] block [256, 1, 1]
 // W8A8 (sparq.int_matmul): the same launch configurations.
 // CHECK: COMPILED gemv_w8a8_token_channel_bias: __sparq_gpu_gemv_w8a8_m3_n77_k1040_token_channel_bias_f32_f32_f32_sm_80 grid [10, 1, 1] block [256, 1, 1]
 // CHECK: COMPILED gemv_w8a8_tensor_m1: __sparq_gpu_gemv_w8a8_m1_n203_k512_tensor_tensor_f32_f32_sm_80 grid [7, 1, 1] block [256, 1, 1]
@@ -49,7 +54,7 @@
 // CHECK: COMPILED gemm_w8a8_f16_result: __sparq_gpu_gemm_w8a8_m24_n64_k320_token_channel_bias_f32_f32_f32_to_f16_sm_80 grid [1, 2, 1] block [128, 1, 1]
 
 // All cases in one module, as PTX for sm_80 and sm_90a: ptxas accepts
-// every kernel (24 matmul kernels, 6 zero fills), and none spills.
-// PTXAS-COUNT-30: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// every kernel (27 matmul kernels, 6 zero fills), and none spills.
+// PTXAS-COUNT-33: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // PTXAS-NOT: bytes spill
 

@@ -67,3 +67,21 @@ func.func private @split_f16_y(memref<1x64xf32>, memref<8x32xi8>, memref<8x2xf32
 // A W8A8 result rounded to f16 has no atomic add to split into.
 // expected-error @below {{launcher @w8a8_split_f16_y should write f32 y [1, 8] for the split-K of its sparq.gpu_kernel spec}}
 func.func private @w8a8_split_f16_y(memref<1x2048xi8>, memref<8x2048xi8>, memref<1x1xf32>, memref<1x1xf32>, memref<1x8xf16>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 8 : i64, chip = "sm_80", family = "gemv", group_size = 2048 : i64, input_scales = "tensor", k = 2048 : i64, k_splits = 2 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weight_scales = "tensor", weights = "w8a8", zero_points = false}}
+
+// -----
+
+// Only the GEMV pairs gate and up rows: a gated GEMM spec is malformed.
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @gated_gemm}}
+func.func private @gated_gemm(memref<16x128xf32>, memref<16x64xi8>, memref<16x4xf32>, memref<16x8xf32>) attributes {sparq.gpu_kernel = {activation = "silu", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemm", gated = true, group_size = 32 : i64, k = 128 : i64, m = 16 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// A product of two sums is not linear in each split's part: no split-K.
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @gated_split_k}}
+func.func private @gated_split_k(memref<1x8192xf32>, memref<16x4096xi8>, memref<16x64xf32>, memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "none", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemv", gated = true, group_size = 128 : i64, k = 8192 : i64, k_splits = 2 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}
+
+// -----
+
+// `gated` must be a boolean.
+// expected-error @below {{malformed sparq.gpu_kernel attribute on launcher @gated_not_bool}}
+func.func private @gated_not_bool(memref<1x128xf32>, memref<16x64xi8>, memref<16x4xf32>, memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "silu", bias = false, bits = 4 : i64, chip = "sm_80", family = "gemv", gated = 1 : i64, group_size = 32 : i64, k = 128 : i64, m = 1 : i64, n = 8 : i64, outliers = false, residual = false, signed = true, weights = "uniform", zero_points = false}}

@@ -35,22 +35,32 @@ func.func @int4_gemv_bias(%x: tensor<1x2x128xf32>, %w: tensor<8x64xi8>,
 
 // -----
 
-// The GPU kernels have no gated outputs yet: a gated op runs as the wide
-// GEMV launch (all 16 weight rows) and an elementwise product after it.
+// A gated op at GEMV sizes: one gated GEMV launch writes the 8 product
+// columns; each warp reads gate row j and up row 8 + j of the 16. Above
+// gemv-max-rows the op runs as its wide GEMM (all 16 rows) and an
+// elementwise product: only the GEMV pairs rows.
 // CHECK-LABEL: func @int4_gated
-// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<1x16xf32>
-// CHECK: call @__sparq_gpu_gemv_s4_g32_m1_n16_k128_f32_sm_80(
-// CHECK: %[[Y:.*]] = bufferization.to_tensor %[[OUT]]
-// CHECK-DAG: tensor.extract_slice %[[Y]][0, 0] [1, 8] [1, 1]
-// CHECK-DAG: tensor.extract_slice %[[Y]][0, 8] [1, 8] [1, 1]
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<1x8xf32>
+// CHECK: call @__sparq_gpu_gemv_s4_g32_m1_n8_k128_f32_silu_gated_sm_80(%{{.*}}, %{{.*}}, %{{.*}}, %[[OUT]])
+// CHECK-NOT: linalg.generic
+// CHECK: %[[WIDE:.*]] = memref.alloc() {alignment = 256 : i64} : memref<16x16xf32>
+// CHECK: call @__sparq_gpu_gemm_s4_g32_m16_n16_k128_f32_sm_80(
+// CHECK: %[[Y:.*]] = bufferization.to_tensor %[[WIDE]]
+// CHECK-DAG: tensor.extract_slice %[[Y]][0, 0] [16, 8] [1, 1]
+// CHECK-DAG: tensor.extract_slice %[[Y]][0, 8] [16, 8] [1, 1]
 // CHECK: linalg.generic
 // CHECK-NOT: sparq.qmatmul
-func.func @int4_gated(%x: tensor<1x128xf32>, %w: tensor<16x64xi8>,
-                      %s: tensor<16x4xf32>) -> tensor<1x8xf32> {
+// CHECK: func.func private @__sparq_gpu_gemv_s4_g32_m1_n8_k128_f32_silu_gated_sm_80({{.*}}memref<16x64xi8{{.*}}memref<1x8xf32>) attributes {sparq.gpu_kernel = {activation = "silu", {{.*}}gated = true
+func.func @int4_gated(%x: tensor<1x128xf32>, %x16: tensor<16x128xf32>,
+                      %w: tensor<16x64xi8>, %s: tensor<16x4xf32>)
+    -> (tensor<1x8xf32>, tensor<16x8xf32>) {
   %y = sparq.qmatmul %x, %w, %s storage(si4) activation(silu) gated
       : (tensor<1x128xf32>, tensor<16x64xi8>, tensor<16x4xf32>)
       -> tensor<1x8xf32>
-  return %y : tensor<1x8xf32>
+  %z = sparq.qmatmul %x16, %w, %s storage(si4) activation(silu) gated
+      : (tensor<16x128xf32>, tensor<16x64xi8>, tensor<16x4xf32>)
+      -> tensor<16x8xf32>
+  return %y, %z : tensor<1x8xf32>, tensor<16x8xf32>
 }
 
 // -----

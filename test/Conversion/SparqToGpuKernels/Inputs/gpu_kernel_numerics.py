@@ -27,8 +27,9 @@ import numpy as np
 from sparq import reference
 
 # name, op, bits, signed, m, n, k, group, zero points, bias, outliers,
-# activation, residual. N and K are picked so that the last block of rows,
-# a ragged chunk loop or clamped GEMM tiles are exercised.
+# activation, residual[, gated]. N and K are picked so that the last block
+# of rows, a ragged chunk loop or clamped GEMM tiles are exercised. A gated
+# case has 2N weight rows (gate, then up) and N outputs.
 CASES = [
     ("gemv_s4_g128_bias", "qmatmul", 4, True, 1, 203, 512, 128, False, True, False, None, False),
     ("gemv_s4_g32_unrolled_ragged", "qmatmul", 4, True, 1, 37, 2560, 32, False, False, True, "gelu_tanh", False),
@@ -47,6 +48,10 @@ CASES = [
     ("gemm_u4_g32_zp_csr_relu", "qmatmul", 4, False, 16, 136, 384, 32, True, False, True, "relu", True),
     ("gemm_s8_channel", "qmatmul", 8, True, 33, 72, 192, 192, False, False, False, None, False),
     ("gemm_lut4_csr", "lut", 4, False, 20, 129, 128, 0, False, True, True, None, False),
+    # Gated GEMVs: each warp pairs gate row j with up row N + j.
+    ("gemv_s4_g128_gated_silu_bias", "qmatmul", 4, True, 1, 203, 512, 128, False, True, False, "silu", False, True),
+    ("gemv_u8_g64_zp_gated_gelu_res_m3", "qmatmul", 8, False, 3, 70, 256, 64, True, False, False, "gelu", True, True),
+    ("gemv_lut3_gated_silu_csr_m2", "lut", 3, False, 2, 45, 640, 0, False, False, True, "silu", False, True),
 ]
 
 # W8A8 sparq.int_matmul: name, m, n, k, input scales (None: an i32 result,
@@ -73,8 +78,11 @@ def tensor_type(shape, element):
 
 
 def make_case(case, rng):
-    (name, op, bits, signed, m, n, k, group, has_zp, has_bias, has_csr,
-     activation, has_res) = case
+    (name, op, bits, signed, m, columns, k, group, has_zp, has_bias, has_csr,
+     activation, has_res) = case[:13]
+    gated = case[13] if len(case) > 13 else False
+    # Weight rows: 2 * columns when gated (gate rows, then up rows).
+    n = 2 * columns if gated else columns
     data = {"x": rng.standard_normal((m, k)).astype(np.float32)}
     if op == "qmatmul":
         qmin, qmax = reference.storage_range(bits, signed)
@@ -106,11 +114,14 @@ def make_case(case, rng):
                 dense_outliers[r, col_ind[i]] += values[i]
         data["row_ptr"], data["col_ind"], data["values"] = row_ptr, col_ind, values
     if has_res:
-        data["residual"] = rng.standard_normal((m, n)).astype(np.float32)
+        data["residual"] = rng.standard_normal((m, columns)).astype(np.float32)
 
     y = data["x"].astype(np.float64) @ (w + dense_outliers).T
     if has_bias:
         y = y + data["bias"]
+    up = None
+    if gated:
+        y, up = y[:, :columns], y[:, columns:]
     if activation == "relu":
         y = np.maximum(y, 0)
     elif activation == "silu":
@@ -120,6 +131,8 @@ def make_case(case, rng):
     elif activation == "gelu":
         from math import erf
         y = 0.5 * y * (1 + np.vectorize(erf)(y / np.sqrt(2)))
+    if gated:
+        y = y * up
     if has_res:
         y = y + data["residual"]
     return data, y
@@ -178,7 +191,8 @@ def all_cases(rng):
 
 def case_mlir(case, data):
     (name, op, bits, signed, m, n, k, group, has_zp, has_bias, has_csr,
-     activation, has_res) = case
+     activation, has_res) = case[:13]
+    gated = case[13] if len(case) > 13 else False
     order = ["x", "weights", "params", "zero_points", "bias", "row_ptr",
              "col_ind", "values", "residual"]
     names = [key for key in order if key in data]
@@ -199,6 +213,8 @@ def case_mlir(case, data):
         parts.append(f"bits({bits})")
     if activation:
         parts.append(f"activation({activation})")
+    if gated:
+        parts.append("gated")
     if has_res:
         parts.append("residual(%residual)")
     opname = "sparq.qmatmul" if op == "qmatmul" else "sparq.lut_matmul"

@@ -202,12 +202,15 @@ def test_default_fusion_fp32_softmax(transformer, tmp_path):
                                atol=1e-5 * scale)
 
 
-def test_default_fusion_w8a8_norm_quantize(transformer, tmp_path):
-    """W8A8 (SmoothQuant, static activation scales): every norm that feeds
-    only int8 matmuls (RMSNorm in even layers, LayerNormalization in odd
-    ones) becomes one norm + quantize op, with the three quantizations of
-    Q/K/V (and gate/up's two) merged into it, and the logits are the unfused
-    binary's exactly."""
+@pytest.mark.parametrize("activations", ["static", "dynamic"])
+def test_default_fusion_w8a8_norm_quantize(transformer, tmp_path,
+                                           activations):
+    """W8A8 (SmoothQuant; static activation scales, or dynamic per-token
+    ones): every norm that feeds only int8 matmuls (RMSNorm in even layers,
+    LayerNormalization in odd ones) becomes one norm + quantize op, with the
+    three quantizations of Q/K/V (and gate/up's two) merged into it (and,
+    dynamic, their per-token scale computations), and the logits are the
+    unfused binary's exactly."""
     calibration = tmp_path / "calibration"
     for sample in range(4):
         directory = calibration / f"sample{sample}"
@@ -220,7 +223,8 @@ def test_default_fusion_w8a8_norm_quantize(transformer, tmp_path):
     logits = {}
     for fuse in ("all", "none"):
         library = tmp_path / f"{fuse}.so"
-        result = _sparqc(transformer, *dims, "--quant=w8a8-smoothquant",
+        result = _sparqc(transformer, *dims,
+                         f"--quant=w8a8-smoothquant{{activations={activations}}}",
                          f"--calibration={calibration}", f"--fuse={fuse}",
                          "--fusion-stats", "-o", library)
         assert result.returncode == 0, result.stderr
@@ -232,7 +236,9 @@ def test_default_fusion_w8a8_norm_quantize(transformer, tmp_path):
             kinds = {name.rsplit("/", 1)[-1].startswith("LayerNorm")
                      for name, _ in lines}
             assert kinds == {True, False}, lines
-            assert any("3 identical quantizations merged" in outcome
-                       for _, outcome in lines)
+            merged = ("3 identical quantizations merged"
+                      if activations == "static" else
+                      "3 per-token quantizations merged")
+            assert any(merged in outcome for _, outcome in lines), lines
         logits[fuse] = Model(str(library)).run(input_ids=ids)["logits"]
     np.testing.assert_array_equal(logits["all"], logits["none"])

@@ -208,7 +208,7 @@ def test_rms_norm_quantize(sparq_opt):
   %x = arith.constant dense<{literal(x)}> : {tt(shape, 'f32')}
   %g = arith.constant dense<{literal(gamma)}> : {tt((channels,), 'f32')}
   %s = arith.constant dense<{scale!r}> : tensor<1x1x1xf32>
-  %q = sparq.rms_norm_quantize %x, %g, %s epsilon({float(epsilon):.6e}) storage(si8) : ({tt(shape, 'f32')}, {tt((channels,), 'f32')}, tensor<1x1x1xf32>) -> {tt(shape, 'i8')}
+  %q = sparq.rms_norm_quantize %x, %g scales(%s) epsilon({float(epsilon):.6e}) storage(si8) : ({tt(shape, 'f32')}, {tt((channels,), 'f32')}, tensor<1x1x1xf32>) -> {tt(shape, 'i8')}
   %i = arith.extsi %q : {tt(shape, 'i8')} to {tt(shape, 'i32')}"""
     (q,) = runner.run(sparq_opt, body, [("i", shape, "i32")])
     sums = (x * x).sum(axis=-1, keepdims=True, dtype=np.float32)
@@ -261,3 +261,51 @@ def test_layer_norm_quantize(sparq_opt, with_beta):
     difference = np.abs(q - expected)
     assert difference.max() <= 1
     assert (difference > 0).mean() < 0.01
+
+
+@pytest.mark.parametrize("op", ["rms", "layer"])
+def test_norm_quantize_dynamic(sparq_opt, op):
+    """Without scales, sparq.rms_norm_quantize / sparq.layer_norm_quantize
+    quantize per token: s = max |y| / 127 over the row (1 for an all-zero
+    row) and q = rint(y / s); the op also returns s. Against NumPy in
+    float32 in the same order."""
+    rng = np.random.default_rng(13)
+    shape, channels = (2, 3, 32), 32
+    x = (2 * rng.standard_normal(shape) + 0.5).astype(np.float32)
+    gamma = (1 + 0.5 * rng.standard_normal(channels)).astype(np.float32)
+    if op == "rms":
+        x[1, 2] = 0  # an all-zero row: scale 1, codes 0
+    epsilon = np.float32(0.25)
+    name = "rms_norm_quantize" if op == "rms" else "layer_norm_quantize"
+    scale_shape = shape[:-1] + (1,)
+    body = f"""
+  %x = arith.constant dense<{literal(x)}> : {tt(shape, 'f32')}
+  %g = arith.constant dense<{literal(gamma)}> : {tt((channels,), 'f32')}
+  %q, %s = sparq.{name} %x, %g epsilon({float(epsilon):.6e}) storage(si8) : ({tt(shape, 'f32')}, {tt((channels,), 'f32')}) -> ({tt(shape, 'i8')}, {tt(scale_shape, 'f32')})
+  %i = arith.extsi %q : {tt(shape, 'i8')} to {tt(shape, 'i32')}"""
+    q, s = runner.run(sparq_opt, body, [("i", shape, "i32"),
+                                        ("s", scale_shape, "f32")])
+    k = np.float32(channels)
+    if op == "rms":
+        sums = (x * x).sum(axis=-1, keepdims=True, dtype=np.float32)
+        y = gamma * (x * (np.float32(1) / np.sqrt(sums / k + epsilon)))
+    else:
+        mean = x.sum(axis=-1, keepdims=True, dtype=np.float32) / k
+        centered = x - mean
+        variance = (centered * centered).sum(axis=-1, keepdims=True,
+                                             dtype=np.float32) / k
+        y = centered * (np.float32(1) / np.sqrt(variance + epsilon)) * gamma
+    absmax = np.abs(y).max(axis=-1, keepdims=True)
+    expected_s = np.where(absmax > 0, absmax / np.float32(127),
+                          np.float32(1)).astype(np.float32)
+    # The row statistics may round differently in the last bit (summation
+    # order): scales agree to a few ulp, codes to one step, rarely.
+    np.testing.assert_allclose(s, expected_s, rtol=4e-7)
+    if op == "rms":
+        assert s[1, 2, 0] == 1 and (q[1, 2] == 0).all()
+    expected_q = np.clip(np.rint(y / expected_s), -128, 127)
+    difference = np.abs(q - expected_q)
+    assert difference.max() <= 1
+    assert (difference > 0).mean() < 0.01
+    # Every row uses the full int8 range: its absmax maps to +-127.
+    assert (np.abs(q).max(axis=-1) == 127)[absmax[..., 0] > 0].all()

@@ -755,14 +755,74 @@ struct RowNormSpace {
   AffineMap identity, rowMap, channelMap;
 };
 
-/// Quantizes and packs the normalized `values` for `op`.
+/// Dynamic quantization's per-token scales of `values`, [..., 1] f32:
+/// max |y| over the row / qmax, 1 for an all-zero row, in the order
+/// sparq-fold-calibration's dynamic activations compute them, so that the
+/// fused and unfused graphs agree bit for bit.
+Value buildTokenScales(PatternRewriter &rewriter, Location loc,
+                       const RowNormSpace &space, Value values,
+                       IntegerType storage) {
+  Type f32 = rewriter.getF32Type();
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, space.shape.drop_back(), f32);
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+  Value init =
+      linalg::FillOp::create(rewriter, loc, ValueRange{zero}, ValueRange{empty})
+          .getResult(0);
+  SmallVector<utils::IteratorType> iterators(space.rank,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  Value absMax =
+      linalg::GenericOp::create(
+          rewriter, loc, init.getType(), ValueRange{values}, ValueRange{init},
+          ArrayRef<AffineMap>{space.identity, space.rowMap}, iterators,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value y = convertFloat(b, l, args[0], b.getF32Type());
+            Value negated = arith::NegFOp::create(b, l, y);
+            Value abs = arith::MaximumFOp::create(b, l, y, negated);
+            linalg::YieldOp::create(
+                b, l,
+                ValueRange{arith::MaximumFOp::create(b, l, abs, args[1])});
+          })
+          .getResult(0);
+  SmallVector<int64_t> scaleShape(space.shape);
+  scaleShape.back() = 1;
+  double qmax =
+      static_cast<double>((int64_t(1) << (storage.getWidth() - 1)) - 1);
+  return buildParallelGeneric(
+      rewriter, loc, scaleShape, f32, {absMax}, {space.rowMap},
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        Value scale = arith::DivFOp::create(
+            b, l, args[0],
+            arith::ConstantOp::create(b, l, b.getF32FloatAttr(qmax)));
+        Value positive = arith::CmpFOp::create(
+            b, l, arith::CmpFPredicate::OGT, args[0],
+            arith::ConstantOp::create(b, l, b.getF32FloatAttr(0)));
+        return arith::SelectOp::create(
+            b, l, positive, scale,
+            arith::ConstantOp::create(b, l, b.getF32FloatAttr(1)));
+      });
+}
+
+/// Replaces `op` by the quantized, packed normalized `values`: with its
+/// static parameters, or per token (also returning the scales).
 template <typename OpTy>
-Value quantizeNormalized(PatternRewriter &rewriter, OpTy op, Value values) {
+void replaceByQuantized(PatternRewriter &rewriter, OpTy op,
+                        const RowNormSpace &space, Value values) {
   auto storage = cast<IntegerType>(op.getStorageType());
-  Value q = buildQuantize(rewriter, op.getLoc(), values, op.getScales(),
-                          op.getZeroPoints(), storage);
-  return buildPack(rewriter, op.getLoc(), q, op.getType().getShape(),
-                   storage.getWidth());
+  Location loc = op.getLoc();
+  Value scales = op.getScales();
+  if (!scales)
+    scales = buildTokenScales(rewriter, loc, space, values, storage);
+  Value q =
+      buildQuantize(rewriter, loc, values, scales, op.getZeroPoints(), storage);
+  SmallVector<Value> results = {buildPack(rewriter, loc, q,
+                                          op.getResult().getType().getShape(),
+                                          storage.getWidth())};
+  if (op.getTokenScales())
+    results.push_back(scales);
+  rewriter.replaceOp(op, results);
 }
 
 /// RMSNorm then quantization: the row sums of x^2 (one pass), then
@@ -793,7 +853,7 @@ struct LowerRmsNormQuantize : public OpRewritePattern<RmsNormQuantizeOp> {
           Value scaled = arith::MulFOp::create(b, l, args[0], inverse);
           return arith::MulFOp::create(b, l, args[2], scaled);
         });
-    rewriter.replaceOp(op, quantizeNormalized(rewriter, op, normalized));
+    replaceByQuantized(rewriter, op, space, normalized);
     return success();
   }
 };
@@ -849,7 +909,7 @@ struct LowerLayerNormQuantize : public OpRewritePattern<LayerNormQuantizeOp> {
             y = arith::AddFOp::create(b, l, y, args[4]);
           return y;
         });
-    rewriter.replaceOp(op, quantizeNormalized(rewriter, op, normalized));
+    replaceByQuantized(rewriter, op, space, normalized);
     return success();
   }
 };

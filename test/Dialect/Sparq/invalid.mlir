@@ -589,7 +589,7 @@ func.func @softmax_mask_rank(%x: tensor<8xf32>, %m: tensor<2x8xi1>) -> tensor<8x
 
 func.func @rms_norm_quantize_rank0(%x: tensor<f32>, %g: tensor<1xf32>, %s: tensor<f32>) -> tensor<i8> {
   // expected-error @+1 {{input must have rank >= 1 (the norm runs along its last dim)}}
-  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<f32>, tensor<1xf32>, tensor<f32>) -> tensor<i8>
+  %0 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<f32>, tensor<1xf32>, tensor<f32>) -> tensor<i8>
   return %0 : tensor<i8>
 }
 
@@ -597,7 +597,7 @@ func.func @rms_norm_quantize_rank0(%x: tensor<f32>, %g: tensor<1xf32>, %s: tenso
 
 func.func @rms_norm_quantize_gamma_shape(%x: tensor<4x64xf32>, %g: tensor<32xf32>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
   // expected-error @+1 {{gamma must be 1-D with the input's last dim (64), got 'tensor<32xf32>'}}
-  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<32xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  %0 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<32xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
   return %0 : tensor<4x64xi8>
 }
 
@@ -605,7 +605,7 @@ func.func @rms_norm_quantize_gamma_shape(%x: tensor<4x64xf32>, %g: tensor<32xf32
 
 func.func @rms_norm_quantize_gamma_type(%x: tensor<4x64xf32>, %g: tensor<64xf16>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
   // expected-error @+1 {{gamma element type 'f16' differs from the input's 'f32'}}
-  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf16>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  %0 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf16>, tensor<1x1xf32>) -> tensor<4x64xi8>
   return %0 : tensor<4x64xi8>
 }
 
@@ -613,7 +613,7 @@ func.func @rms_norm_quantize_gamma_type(%x: tensor<4x64xf32>, %g: tensor<64xf16>
 
 func.func @rms_norm_quantize_epsilon(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
   // expected-error @+1 {{epsilon must be finite and >= 0, got -1.000000e+00}}
-  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(-1.0) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
+  %0 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(-1.0) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x64xi8>
   return %0 : tensor<4x64xi8>
 }
 
@@ -621,8 +621,48 @@ func.func @rms_norm_quantize_epsilon(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %
 
 func.func @rms_norm_quantize_result_shape(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>) -> tensor<4x32xi8> {
   // expected-error @+1 {{packed tensor}}
-  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x32xi8>
+  %0 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<4x32xi8>
   return %0 : tensor<4x32xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_static_token_scales(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{returns token_scales, which only dynamic quantization (no scales operand) computes}}
+  %0, %1 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> (tensor<4x64xi8>, tensor<4x1xf32>)
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_dynamic_no_scales_result(%x: tensor<4x64xf32>, %g: tensor<64xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{without scales (dynamic quantization) must also return the per-token scales 'tensor<4x1xf32>'}}
+  %0 = sparq.rms_norm_quantize %x, %g epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>) -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_dynamic_zero_points(%x: tensor<4x64xf32>, %g: tensor<64xf32>, %z: tensor<1x1xi8>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{has zero_points but no scales; dynamic quantization is symmetric}}
+  %0, %1 = sparq.rms_norm_quantize %x, %g zero_points(%z) epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>, tensor<1x1xi8>) -> (tensor<4x64xi8>, tensor<4x1xf32>)
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @rms_norm_quantize_dynamic_unsigned(%x: tensor<4x64xf32>, %g: tensor<64xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{dynamic (per-token, symmetric) quantization needs signed storage, got 'ui8'}}
+  %0, %1 = sparq.rms_norm_quantize %x, %g epsilon(1.0e-05) storage(ui8) : (tensor<4x64xf32>, tensor<64xf32>) -> (tensor<4x64xi8>, tensor<4x1xf32>)
+  return %0 : tensor<4x64xi8>
+}
+
+// -----
+
+func.func @layer_norm_quantize_dynamic_scales_shape(%x: tensor<4x64xf32>, %g: tensor<64xf32>) -> tensor<4x64xi8> {
+  // expected-error @+1 {{token_scales must be 'tensor<4x1xf32>' (the input's shape with a last dim of 1), got 'tensor<1x1xf32>'}}
+  %0, %1 = sparq.layer_norm_quantize %x, %g epsilon(1.0e-05) storage(si8) : (tensor<4x64xf32>, tensor<64xf32>) -> (tensor<4x64xi8>, tensor<1x1xf32>)
+  return %0 : tensor<4x64xi8>
 }
 
 // -----

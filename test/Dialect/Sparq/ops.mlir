@@ -214,10 +214,10 @@ func.func @softmax(%x: tensor<1x4x8x8xf32>, %allowed: tensor<8x8xi1>, %bias: ten
 // CHECK-LABEL: func @rms_norm_quantize
 func.func @rms_norm_quantize(%x: tensor<16x64xf32>, %g: tensor<64xf32>, %s: tensor<1x1xf32>, %z: tensor<1x1xi8>)
     -> (tensor<16x64xi8>, tensor<16x32xi8>) {
-  // CHECK: sparq.rms_norm_quantize %{{.*}}, %{{.*}}, %{{.*}} epsilon(9.99999974E-6) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
-  %0 = sparq.rms_norm_quantize %x, %g, %s epsilon(1.0e-05) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
-  // CHECK: sparq.rms_norm_quantize %{{.*}}, %{{.*}}, %{{.*}} zero_points(%{{.*}}) epsilon(0.000000e+00) storage(ui4)
-  %1 = sparq.rms_norm_quantize %x, %g, %s zero_points(%z) epsilon(0.0) storage(ui4) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>, tensor<1x1xi8>) -> tensor<16x32xi8>
+  // CHECK: sparq.rms_norm_quantize %{{.*}}, %{{.*}} scales(%{{.*}}) epsilon(9.99999974E-6) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  %0 = sparq.rms_norm_quantize %x, %g scales(%s) epsilon(1.0e-05) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+  // CHECK: sparq.rms_norm_quantize %{{.*}}, %{{.*}} scales(%{{.*}}) zero_points(%{{.*}}) epsilon(0.000000e+00) storage(ui4)
+  %1 = sparq.rms_norm_quantize %x, %g scales(%s) zero_points(%z) epsilon(0.0) storage(ui4) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>, tensor<1x1xi8>) -> tensor<16x32xi8>
   return %0, %1 : tensor<16x64xi8>, tensor<16x32xi8>
 }
 
@@ -231,4 +231,18 @@ func.func @layer_norm_quantize(%x: tensor<16x64xf32>, %g: tensor<64xf32>, %b: te
   // CHECK: sparq.layer_norm_quantize %{{.*}}, %{{.*}} scales(%{{.*}}) epsilon(0.000000e+00) storage(si8)
   %1 = sparq.layer_norm_quantize %x, %g scales(%s) epsilon(0.0) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
   return %0, %1 : tensor<16x64xi8>, tensor<16x64xi8>
+}
+
+// -----
+
+// Dynamic (per-token) quantization: no scales operand; the scales are a
+// second result.
+// CHECK-LABEL: func @norm_quantize_dynamic
+func.func @norm_quantize_dynamic(%x: tensor<16x64xf32>, %g: tensor<64xf32>, %b: tensor<64xf32>)
+    -> (tensor<16x64xi8>, tensor<16x1xf32>, tensor<16x64xi8>, tensor<16x1xf32>) {
+  // CHECK: %{{.*}}, %{{.*}} = sparq.rms_norm_quantize %{{.*}}, %{{.*}} epsilon(9.99999974E-6) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>) -> (tensor<16x64xi8>, tensor<16x1xf32>)
+  %q, %s = sparq.rms_norm_quantize %x, %g epsilon(1.0e-05) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>) -> (tensor<16x64xi8>, tensor<16x1xf32>)
+  // CHECK: %{{.*}}, %{{.*}} = sparq.layer_norm_quantize %{{.*}}, %{{.*}} beta(%{{.*}}) epsilon(9.99999974E-6) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<16x64xi8>, tensor<16x1xf32>)
+  %q2, %s2 = sparq.layer_norm_quantize %x, %g beta(%b) epsilon(1.0e-05) storage(si8) : (tensor<16x64xf32>, tensor<64xf32>, tensor<64xf32>) -> (tensor<16x64xi8>, tensor<16x1xf32>)
+  return %q, %s, %q2, %s2 : tensor<16x64xi8>, tensor<16x1xf32>, tensor<16x64xi8>, tensor<16x1xf32>
 }

@@ -584,7 +584,42 @@ static LogicalResult verifyNormQuantize(OpTy op, ValueRange channelParams) {
   double epsilon = op.getEpsilon().convertToDouble();
   if (!(epsilon >= 0) || std::isinf(epsilon))
     return op.emitOpError("epsilon must be finite and >= 0, got ") << epsilon;
-  return verifyQuantizeLike(op, inputType, op.getType());
+  RankedTensorType packedType = op.getResult().getType();
+  Value tokenScales = op.getTokenScales();
+  if (op.getScales()) {
+    if (tokenScales)
+      return op.emitOpError("returns token_scales, which only dynamic "
+                            "quantization (no scales operand) computes");
+    return verifyQuantizeLike(op, inputType, packedType);
+  }
+  // Dynamic: symmetric per-token scales, computed and returned.
+  if (failed(verifyStorageType(op, op.getStorageType())))
+    return failure();
+  auto storage = cast<IntegerType>(op.getStorageType());
+  if (failed(verifyPackedShape(op, "packed tensor", packedType,
+                               inputType.getShape(), storage.getWidth())))
+    return failure();
+  if (op.getZeroPoints())
+    return op.emitOpError("has zero_points but no scales; dynamic "
+                          "quantization is symmetric");
+  if (!storage.isSigned())
+    return op.emitOpError("dynamic (per-token, symmetric) quantization needs "
+                          "signed storage, got ")
+           << storage;
+  SmallVector<int64_t> scaleShape(inputType.getShape());
+  scaleShape.back() = 1;
+  auto expected =
+      RankedTensorType::get(scaleShape, Float32Type::get(op.getContext()));
+  if (!tokenScales)
+    return op.emitOpError("without scales (dynamic quantization) must also "
+                          "return the per-token scales ")
+           << expected;
+  if (shapesConflict(cast<RankedTensorType>(tokenScales.getType()).getShape(),
+                     scaleShape))
+    return op.emitOpError("token_scales must be ")
+           << expected << " (the input's shape with a last dim of 1), got "
+           << tokenScales.getType();
+  return success();
 }
 
 LogicalResult RmsNormQuantizeOp::verify() {

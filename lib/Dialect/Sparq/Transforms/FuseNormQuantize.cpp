@@ -49,8 +49,7 @@ binaryInputs(linalg::GenericOp generic) {
 /// The single-input elementwise generic whose body is `OpTy(in)` (or, with
 /// a constant, `OpTy(constant, in)` / `OpTy(in, constant)`); returns its
 /// input.
-template <typename OpTy>
-Value unaryInput(linalg::GenericOp generic) {
+template <typename OpTy> Value unaryInput(linalg::GenericOp generic) {
   if (!generic || !allParallel(generic) || generic.getNumDpsInits() != 1 ||
       generic.getNumDpsInputs() < 1 || !isIdentityInput(generic, 0))
     return {};
@@ -96,14 +95,12 @@ Value matchRowMeanInput(Value value, int64_t rank, int64_t channels,
     return {};
   // The first op of the body divides the input by K.
   auto divide = dyn_cast<arith::DivFOp>(&generic.getBody()->front());
-  std::optional<double> k =
-      divide && isInput(generic, divide.getLhs(), 0)
-          ? scalarConstant(generic, divide.getRhs())
-          : std::nullopt;
+  std::optional<double> k = divide && isInput(generic, divide.getLhs(), 0)
+                                ? scalarConstant(generic, divide.getRhs())
+                                : std::nullopt;
   if (!k || *k != static_cast<double>(channels))
     return {};
-  return matchRowReduction<arith::AddFOp>(generic.getDpsInputs()[0], rank,
-                                          0.0);
+  return matchRowReduction<arith::AddFOp>(generic.getDpsInputs()[0], rank, 0.0);
 }
 
 /// The importer's LayerNormalization: mean = sum(x) / K; rstd = 1 /
@@ -180,10 +177,9 @@ std::optional<NormMatch> matchLayerNorm(Value normalized) {
       !isRowBroadcast(squareGeneric.getIndexingMapsArray()[1], rank))
     return std::nullopt;
   auto square = yieldedValue(squareGeneric).getDefiningOp<arith::MulFOp>();
-  auto difference =
-      square && square.getLhs() == square.getRhs()
-          ? square.getLhs().getDefiningOp<arith::SubFOp>()
-          : arith::SubFOp();
+  auto difference = square && square.getLhs() == square.getRhs()
+                        ? square.getLhs().getDefiningOp<arith::SubFOp>()
+                        : arith::SubFOp();
   if (!difference || !isInput(squareGeneric, difference.getLhs(), 0) ||
       !isInput(squareGeneric, difference.getRhs(), 1))
     return std::nullopt;
@@ -245,7 +241,8 @@ std::optional<NormMatch> matchRmsNorm(Value normalized) {
   }
   if (!root)
     return std::nullopt;
-  Value shifted = unaryInput<math::SqrtOp>(root.getDefiningOp<linalg::GenericOp>());
+  Value shifted =
+      unaryInput<math::SqrtOp>(root.getDefiningOp<linalg::GenericOp>());
   if (!shifted)
     return std::nullopt;
   auto addEps = shifted.getDefiningOp<linalg::GenericOp>();
@@ -269,8 +266,8 @@ std::optional<NormMatch> matchRmsNorm(Value normalized) {
           : std::nullopt;
   if (!k || *k != static_cast<double>(channels))
     return std::nullopt;
-  Value squares = matchRowReduction<arith::AddFOp>(divide.getDpsInputs()[0],
-                                                   rank, 0.0);
+  Value squares =
+      matchRowReduction<arith::AddFOp>(divide.getDpsInputs()[0], rank, 0.0);
   if (!squares)
     return std::nullopt;
   auto square = squares.getDefiningOp<linalg::GenericOp>();
@@ -290,9 +287,71 @@ std::optional<NormMatch> matchRmsNorm(Value normalized) {
   return match;
 }
 
+/// Dynamic quantization's per-token scales as sparq-fold-calibration
+/// computes them from `activation` for `storage`: a row reduction
+/// `max(max(y, -y), acc)` from 0, then `select(m > 0, m / qmax, 1)` into
+/// [..., 1]. Returns the row reduction (the op reading `activation`), or
+/// null.
+linalg::GenericOp matchTokenScales(Value scales, Value activation,
+                                   IntegerType storage) {
+  auto scaleOp = scales.getDefiningOp<linalg::GenericOp>();
+  if (!scaleOp || !allParallel(scaleOp) || scaleOp.getNumDpsInputs() != 1 ||
+      scaleOp.getNumResults() != 1)
+    return {};
+  auto select = yieldedValue(scaleOp).getDefiningOp<arith::SelectOp>();
+  if (!select)
+    return {};
+  auto compare = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  auto divide = select.getTrueValue().getDefiningOp<arith::DivFOp>();
+  double qmax =
+      static_cast<double>((int64_t(1) << (storage.getWidth() - 1)) - 1);
+  if (!compare || compare.getPredicate() != arith::CmpFPredicate::OGT ||
+      inputIndexOf(scaleOp, compare.getLhs()) != 0u ||
+      scalarConstant(scaleOp, compare.getRhs()) != 0.0 || !divide ||
+      inputIndexOf(scaleOp, divide.getLhs()) != 0u ||
+      scalarConstant(scaleOp, divide.getRhs()) != qmax ||
+      scalarConstant(scaleOp, select.getFalseValue()) != 1.0)
+    return {};
+  auto reduce = scaleOp.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
+  if (!reduce || reduce.getNumDpsInputs() != 1 || reduce.getNumResults() != 1 ||
+      reduce.getDpsInputs()[0] != activation)
+    return {};
+  SmallVector<utils::IteratorType> iterators = reduce.getIteratorTypesArray();
+  if (iterators.empty() || iterators.back() != utils::IteratorType::reduction ||
+      llvm::count(iterators, utils::IteratorType::reduction) != 1)
+    return {};
+  auto fill = reduce.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  FloatAttr fillValue;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&fillValue)) ||
+      fillValue.getValueAsDouble() != 0.0)
+    return {};
+  // max(|y|, acc) with |y| = max(y, -y), operands in either order.
+  Block *body = reduce.getBody();
+  Value x = body->getArgument(0), acc = body->getArgument(1);
+  auto outer = yieldedValue(reduce).getDefiningOp<arith::MaximumFOp>();
+  if (!outer)
+    return {};
+  Value abs = outer.getRhs() == acc   ? outer.getLhs()
+              : outer.getLhs() == acc ? outer.getRhs()
+                                      : Value();
+  auto inner = abs ? abs.getDefiningOp<arith::MaximumFOp>() : nullptr;
+  if (!inner)
+    return {};
+  auto isNegX = [&](Value v) {
+    auto neg = v.getDefiningOp<arith::NegFOp>();
+    return neg && neg.getOperand() == x;
+  };
+  if (!((inner.getLhs() == x && isNegX(inner.getRhs())) ||
+        (inner.getRhs() == x && isNegX(inner.getLhs()))))
+    return {};
+  return reduce;
+}
+
 /// Rooted at the normalized tensor's sparq.quantize ops: they all become one
 /// norm + quantize op when every reader of the norm's output (through the
-/// importer's collapse_shape) is a quantize with the same parameters.
+/// importer's collapse_shape) is a quantize with the same parameters, or
+/// (dynamic quantization) a quantize with per-token scales and the
+/// computation of those scales.
 struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
   NormQuantizeFusion(MLIRContext *context, sparq::FusionStats &stats)
       : OpRewritePattern(context), stats(stats) {}
@@ -321,27 +380,52 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
         return failure();
       }
     }
-    for (Value scale : {quantize.getScales(), quantize.getZeroPoints()})
-      if (scale && !matchPattern(scale, m_Constant())) {
-        stats.add("norm-quantize", subject,
-                  "not fused: the activation scales are computed at run time "
-                  "(dynamic quantization)");
-        return failure();
-      }
+    auto storage = cast<IntegerType>(quantize.getStorageType());
+    // Static parameters are constants; dynamic ones are per-token scales
+    // computed from the quantized tensor itself.
+    bool dynamic = !matchPattern(quantize.getScales(), m_Constant());
+    if (dynamic && (quantize.getZeroPoints() || !storage.isSigned() ||
+                    !matchTokenScales(quantize.getScales(), quantize.getInput(),
+                                      storage))) {
+      stats.add("norm-quantize", subject,
+                "not fused: the activation scales are computed at run time, "
+                "not as per-token absmax / qmax");
+      return failure();
+    }
+    if (!dynamic && quantize.getZeroPoints() &&
+        !matchPattern(quantize.getZeroPoints(), m_Constant())) {
+      stats.add("norm-quantize", subject,
+                "not fused: the zero points are computed at run time");
+      return failure();
+    }
     // Every reader of the normalized tensor must be a quantize of the same
-    // kind; otherwise the float activations are needed anyway.
+    // kind (or, dynamic, the per-token absmax feeding one); otherwise the
+    // float activations are needed anyway.
     SmallVector<sparq::QuantizeOp> quantizes;
+    SmallVector<Operation *> reductions;
     for (Operation *user : normalized.getUsers()) {
       auto readers = isa<tensor::CollapseShapeOp>(user)
                          ? llvm::to_vector(user->getResult(0).getUsers())
                          : SmallVector<Operation *>{user};
       for (Operation *reader : readers) {
         auto other = dyn_cast<sparq::QuantizeOp>(reader);
-        if (!other || other.getInput().getType() != quantize.getInput().getType() ||
-            other.getScales() != quantize.getScales() ||
-            other.getZeroPoints() != quantize.getZeroPoints() ||
-            other.getStorageType() != quantize.getStorageType() ||
-            other.getType() != quantize.getType()) {
+        if (dynamic && !other && isa<linalg::GenericOp>(reader)) {
+          reductions.push_back(reader);
+          continue;
+        }
+        bool sameKind =
+            other &&
+            other.getInput().getType() == quantize.getInput().getType() &&
+            other.getStorageType() == quantize.getStorageType() &&
+            other.getType() == quantize.getType();
+        if (sameKind && dynamic)
+          sameKind =
+              !other.getZeroPoints() &&
+              matchTokenScales(other.getScales(), other.getInput(), storage);
+        else if (sameKind)
+          sameKind = other.getScales() == quantize.getScales() &&
+                     other.getZeroPoints() == quantize.getZeroPoints();
+        if (!sameKind) {
           stats.add("norm-quantize", subject,
                     "not fused: the normalized activations have other "
                     "readers than one quantization");
@@ -355,12 +439,44 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
         quantizes.push_back(other);
       }
     }
+    // Dynamic: each other reader is the absmax of one of the quantizations,
+    // and each scale tensor is read only by its quantization and int8
+    // matmuls after the fused op's place.
+    SmallVector<Operation *> scaleOps;
+    if (dynamic) {
+      for (Operation *reduction : reductions)
+        if (!llvm::any_of(quantizes, [&](sparq::QuantizeOp q) {
+              return matchTokenScales(q.getScales(), q.getInput(), storage) ==
+                     reduction;
+            })) {
+          stats.add("norm-quantize", subject,
+                    "not fused: the normalized activations have other "
+                    "readers than one quantization");
+          return failure();
+        }
+    }
     // The fused op goes where the first quantization was; x, gamma and the
     // (shared) parameters all come before it.
     sparq::QuantizeOp first = quantize;
     for (sparq::QuantizeOp other : quantizes)
       if (other->isBeforeInBlock(first))
         first = other;
+    if (dynamic) {
+      for (sparq::QuantizeOp q : quantizes) {
+        Operation *scaleOp = q.getScales().getDefiningOp();
+        for (Operation *user : scaleOp->getUsers())
+          if (user->getBlock() != first->getBlock() ||
+              user->isBeforeInBlock(first) ||
+              !isa<sparq::QuantizeOp, sparq::IntMatmulOp>(user)) {
+            stats.add("norm-quantize", subject,
+                      "not fused: the per-token scales have other readers "
+                      "than the quantizations and int8 matmuls");
+            return failure();
+          }
+        if (!llvm::is_contained(scaleOps, scaleOp))
+          scaleOps.push_back(scaleOp);
+      }
+    }
     Location loc = normalized.getDefiningOp()->getLoc();
     rewriter.setInsertionPoint(first);
     Value input = match->input;
@@ -370,25 +486,40 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
           collapse.getReassociationIndices());
     FloatAttr epsilon =
         rewriter.getF32FloatAttr(static_cast<float>(match->epsilon));
-    Value fused =
+    Value scales = dynamic ? Value() : quantize.getScales();
+    Type tokenScalesType = dynamic ? quantize.getScales().getType() : Type();
+    Operation *fused =
         match->layerNorm
             ? sparq::LayerNormQuantizeOp::create(
-                  rewriter, loc, quantize.getType(), input, match->gamma,
-                  match->beta, quantize.getScales(), quantize.getZeroPoints(),
+                  rewriter, loc, quantize.getType(), tokenScalesType, input,
+                  match->gamma, match->beta, scales, quantize.getZeroPoints(),
                   epsilon, quantize.getStorageTypeAttr())
-                  .getResult()
+                  .getOperation()
             : sparq::RmsNormQuantizeOp::create(
-                  rewriter, loc, quantize.getType(), input, match->gamma,
-                  quantize.getScales(), quantize.getZeroPoints(), epsilon,
+                  rewriter, loc, quantize.getType(), tokenScalesType, input,
+                  match->gamma, scales, quantize.getZeroPoints(), epsilon,
                   quantize.getStorageTypeAttr())
-                  .getResult();
+                  .getOperation();
     for (sparq::QuantizeOp other : quantizes)
-      rewriter.replaceOp(other, fused);
-    stats.add("norm-quantize", subject,
-              "fused" + (quantizes.size() > 1
-                             ? " (" + std::to_string(quantizes.size()) +
-                                   " identical quantizations merged)"
-                             : std::string()));
+      rewriter.replaceOp(other, fused->getResult(0));
+    // The per-token scales now come from the fused op; their computations
+    // (scale, absmax reduction, fill) die.
+    for (Operation *scaleOp : scaleOps) {
+      Operation *reduction = scaleOp->getOperand(0).getDefiningOp();
+      Operation *fill = reduction->getOperand(1).getDefiningOp();
+      rewriter.replaceOp(scaleOp, fused->getResult(1));
+      if (reduction->use_empty())
+        rewriter.eraseOp(reduction);
+      if (fill->use_empty())
+        rewriter.eraseOp(fill);
+    }
+    std::string merged =
+        quantizes.size() > 1
+            ? " (" + std::to_string(quantizes.size()) +
+                  (dynamic ? " per-token quantizations merged)"
+                           : " identical quantizations merged)")
+            : std::string(dynamic ? " (per-token scales)" : "");
+    stats.add("norm-quantize", subject, "fused" + merged);
     return success();
   }
 
@@ -397,7 +528,7 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
 
 } // namespace
 
-void sparq::populateSparqNormQuantizeFusionPatterns(
-    RewritePatternSet &patterns, FusionStats &stats) {
+void sparq::populateSparqNormQuantizeFusionPatterns(RewritePatternSet &patterns,
+                                                    FusionStats &stats) {
   patterns.add<NormQuantizeFusion>(patterns.getContext(), stats);
 }

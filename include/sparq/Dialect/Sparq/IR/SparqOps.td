@@ -468,38 +468,52 @@ def Sparq_SoftmaxOp : Sparq_Op<"softmax",
   let hasVerifier = 1;
 }
 
-def Sparq_RmsNormQuantizeOp : Sparq_Op<"rms_norm_quantize", [Pure]> {
+def Sparq_RmsNormQuantizeOp : Sparq_Op<"rms_norm_quantize",
+                                      [Pure, AttrSizedOperandSegments]> {
   let summary = "RMSNorm followed by activation quantization (W8A8)";
   let description = [{
     `y = x / sqrt(mean(x^2) + epsilon) * gamma` along the last dimension,
-    quantized into packed storage as `sparq.quantize` does with `scales`
-    and optional `zero_points` (static activation parameters; their shape
-    rules are `sparq.quantize`'s on the input's shape). The normalized
-    activations are never written to memory in float.
+    quantized into packed storage. The normalized activations are never
+    written to memory in float.
+
+    With `scales` (and optional `zero_points`), the quantization is
+    `sparq.quantize`'s with those static activation parameters (their
+    shape rules are `sparq.quantize`'s on the input's shape). Without them
+    it is dynamic and symmetric, per token (row): `s = max |y| / qmax` over
+    the row (1 for an all-zero row), `q = clamp(round(y / s))` with
+    `qmax = 2^(bits-1) - 1`, and the op also returns the `[..., 1]` f32
+    scales `s`, which the int8 matmul needs to rescale.
 
     `sparq-fuse` (family `norm-quantize`) forms this op from the ONNX
     importer's RMSNorm (Pow, ReduceMean, Add, Sqrt, Div, Mul, Mul) and the
-    `sparq.quantize` of an int8 matmul's input, after SmoothQuant has folded
+    `sparq.quantize` of an int8 matmul's input (with its per-token scale
+    computation, for dynamic quantization), after SmoothQuant has folded
     its scales into `gamma`.
 
-    Example:
+    Examples:
 
     ```mlir
-    %q = sparq.rms_norm_quantize %x, %gamma, %s epsilon(1.0e-05) storage(si8)
+    %q = sparq.rms_norm_quantize %x, %gamma scales(%s) epsilon(1.0e-05)
+        storage(si8)
         : (tensor<16x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<16x64xi8>
+    %q2, %s2 = sparq.rms_norm_quantize %x, %gamma epsilon(1.0e-05) storage(si8)
+        : (tensor<16x64xf32>, tensor<64xf32>)
+        -> (tensor<16x64xi8>, tensor<16x1xf32>)
     ```
   }];
   let arguments = (ins
     Sparq_FloatTensor:$input,
     Sparq_FloatTensor:$gamma,
-    Sparq_FloatTensor:$scales,
+    Optional<Sparq_FloatTensor>:$scales,
     Optional<Sparq_ZeroPointTensor>:$zero_points,
     F32Attr:$epsilon,
     Sparq_StorageTypeAttr:$storage_type
   );
-  let results = (outs Sparq_PackedTensor:$result);
+  let results = (outs Sparq_PackedTensor:$result,
+                      Optional<RankedTensorOf<[F32]>>:$token_scales);
   let assemblyFormat = [{
-    $input `,` $gamma `,` $scales (`zero_points` `(` $zero_points^ `)`)?
+    $input `,` $gamma (`scales` `(` $scales^ `)`)?
+    (`zero_points` `(` $zero_points^ `)`)?
     `epsilon` `(` $epsilon `)` `storage` `(` $storage_type `)` attr-dict
     `:` functional-type(operands, results)
   }];
@@ -512,8 +526,10 @@ def Sparq_LayerNormQuantizeOp : Sparq_Op<"layer_norm_quantize",
   let description = [{
     `y = (x - mean(x)) / sqrt(var(x) + epsilon) * gamma (+ beta)` along the
     last dimension (the population variance), quantized into packed storage
-    as `sparq.quantize` does with `scales` and optional `zero_points`. The
-    normalized activations are never written to memory in float.
+    as `sparq.rms_norm_quantize` describes: statically with `scales` and
+    optional `zero_points`, or without them dynamically per token, also
+    returning the `[..., 1]` f32 scales. The normalized activations are
+    never written to memory in float.
 
     `sparq-fuse` (family `norm-quantize`) forms this op from the ONNX
     importer's LayerNormalization and the `sparq.quantize` of an int8
@@ -532,14 +548,15 @@ def Sparq_LayerNormQuantizeOp : Sparq_Op<"layer_norm_quantize",
     Sparq_FloatTensor:$input,
     Sparq_FloatTensor:$gamma,
     Optional<Sparq_FloatTensor>:$beta,
-    Sparq_FloatTensor:$scales,
+    Optional<Sparq_FloatTensor>:$scales,
     Optional<Sparq_ZeroPointTensor>:$zero_points,
     F32Attr:$epsilon,
     Sparq_StorageTypeAttr:$storage_type
   );
-  let results = (outs Sparq_PackedTensor:$result);
+  let results = (outs Sparq_PackedTensor:$result,
+                      Optional<RankedTensorOf<[F32]>>:$token_scales);
   let assemblyFormat = [{
-    $input `,` $gamma (`beta` `(` $beta^ `)`)? `scales` `(` $scales `)`
+    $input `,` $gamma (`beta` `(` $beta^ `)`)? (`scales` `(` $scales^ `)`)?
     (`zero_points` `(` $zero_points^ `)`)?
     `epsilon` `(` $epsilon `)` `storage` `(` $storage_type `)` attr-dict
     `:` functional-type(operands, results)

@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from sparq import models
-from sparq.runtime import Model
+from sparq.runtime import Model, SparqError
 
 # (label, sparqc --quant, sparqc --kernels)
 RECIPES = [("fp32", None, "exact"),
@@ -36,11 +36,15 @@ RECIPES = [("fp32", None, "exact"),
 
 
 def compile_model(build, onnx_path, out_dir, seq, quant, kernels, fuse,
-                  threads):
+                  threads, target="cpu", gpu_arch=None):
     command = [str(build / "bin" / "sparqc"), str(onnx_path),
                "--dim", "batch=1", "--dim", f"seq={seq}",
-               f"--kernels={kernels}", f"--fuse={fuse}",
-               f"--threads={threads}", "-o", str(out_dir), "--quiet"]
+               f"--fuse={fuse}", "-o", str(out_dir), "--quiet"]
+    if target == "cuda":
+        # The GPU kernels are fixed; --kernels picks CPU kernels.
+        command += ["--target=cuda", f"--gpu-arch={gpu_arch}"]
+    else:
+        command += [f"--kernels={kernels}", f"--threads={threads}"]
     if quant:
         command.append(f"--quant={quant}")
     result = subprocess.run(command, capture_output=True, text=True)
@@ -108,6 +112,12 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--runs", type=int, default=20,
                         help="runs per round and binary")
+    parser.add_argument("--target", choices=["cpu", "cuda"], default="cpu",
+                        help="cuda: GPU libraries (needs a GPU to run); "
+                        "each recipe is then timed once, whatever its CPU "
+                        "kernels")
+    parser.add_argument("--gpu-arch", default="sm_90a",
+                        help="--target=cuda: sparqc --gpu-arch")
     parser.add_argument("--baseline", default="none",
                         help="sparqc --fuse of the binary the default "
                         "(--fuse=all) is compared with: none, or the "
@@ -123,11 +133,15 @@ def main(argv=None):
         wanted = args.recipes.split(",")
         recipes = [r for r in RECIPES
                    if (r[1] or "fp32").split("{")[0] in wanted]
+    if args.target == "cuda":
+        recipes = [r for r in recipes if r[2] == "exact"]
 
     config = models.Config(layers=args.layers, hidden=args.hidden,
                            heads=args.heads, ffn=args.ffn, vocab=args.vocab,
                            seq=args.prefill, block_size=128)
     config.validate()
+    print(f"target: {args.target}"
+          + (f" ({args.gpu_arch})" if args.target == "cuda" else ""))
     print(f"model: {config.layers} layers, hidden {config.hidden}, "
           f"{config.heads} heads, ffn {config.ffn}, vocab {config.vocab}; "
           f"decode = 1 token, prefill = {args.prefill} tokens; "
@@ -150,8 +164,12 @@ def main(argv=None):
                     out = tmp / f"{label.split()[0]}-{case}-{role}"
                     out.mkdir(exist_ok=True)
                     path = compile_model(build, onnx_path, out, seq, quant,
-                                         kernels, fuse, args.threads)
-                    binaries[role] = BoundModel(path, inputs)
+                                         kernels, fuse, args.threads,
+                                         args.target, args.gpu_arch)
+                    try:
+                        binaries[role] = BoundModel(path, inputs)
+                    except SparqError as error:
+                        sys.exit(f"cannot run {path}: {error}")
                 fused_ms, unfused_ms = compare(binaries["all"],
                                                binaries["base"],
                                                args.rounds, args.runs)

@@ -202,24 +202,28 @@ def test_default_fusion_fp32_softmax(transformer, tmp_path):
                                atol=1e-5 * scale)
 
 
-@pytest.mark.parametrize("activations", ["static", "dynamic"])
+@pytest.mark.parametrize("activations,seq", [("static", SEQ), ("dynamic", SEQ),
+                                             ("static", 1)])
 def test_default_fusion_w8a8_norm_quantize(transformer, tmp_path,
-                                           activations):
+                                           activations, seq):
     """W8A8 (SmoothQuant; static activation scales, or dynamic per-token
     ones): every norm that feeds only int8 matmuls (RMSNorm in even layers,
     LayerNormalization in odd ones) becomes one norm + quantize op, with the
     three quantizations of Q/K/V (and gate/up's two) merged into it (and,
     dynamic, their per-token scale computations), and the logits are the
-    unfused binary's exactly."""
+    unfused binary's exactly. At seq 1 (a decode step) the importer's
+    reshapes collapse [1, 1, C] as [[0], [1, 2]], which SmoothQuant and the
+    fusion must still see through."""
     calibration = tmp_path / "calibration"
     for sample in range(4):
         directory = calibration / f"sample{sample}"
         directory.mkdir(parents=True)
-        ids = (np.arange(SEQ, dtype=np.int64).reshape(1, SEQ) * (3 + sample)
+        ids = ((np.arange(seq, dtype=np.int64) + sample).reshape(1, seq)
+               * (3 + sample)
                % CONFIG.vocab)
         np.save(directory / "input_ids.npy", ids)
-    dims = ["--dim", "batch=1", "--dim", f"seq={SEQ}"]
-    ids = np.arange(SEQ, dtype=np.int64).reshape(1, SEQ) * 5 % CONFIG.vocab
+    dims = ["--dim", "batch=1", "--dim", f"seq={seq}"]
+    ids = np.arange(seq, dtype=np.int64).reshape(1, seq) * 5 % CONFIG.vocab
     logits = {}
     for fuse in ("all", "none"):
         library = tmp_path / f"{fuse}.so"

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Transforms/Reshapes.h"
 #include "sparq/Dialect/Sparq/Transforms/Fusion.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Dialect/Sparq/Transforms/WeightMatching.h"
@@ -68,12 +69,8 @@ void annotate(Operation *op, StringRef layer, StringRef scheme,
 Value getTransparentSource(Operation *op) {
   if (auto observe = dyn_cast<sparq::ObserveOp>(op))
     return observe.getInput();
-  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op))
-    if (collapse.getReassociationIndices().back().size() == 1)
-      return collapse.getSrc();
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
-    if (expand.getReassociationIndices().back().size() == 1)
-      return expand.getSrc();
+  if (sparq::keepsLastDim(op))
+    return op->getOperand(0);
   return {};
 }
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Transforms/Reshapes.h"
 #include "sparq/Dialect/Sparq/Transforms/Fusion.h"
 #include "sparq/Dialect/Sparq/Transforms/WeightMatching.h"
 #include "sparq/Reference/Packing.h"
@@ -47,7 +48,7 @@ matchInt8Activation(RewriterBase &rewriter, Location loc, Value activation) {
   auto collapse = activation.getDefiningOp<tensor::CollapseShapeOp>();
   Value source = activation;
   if (collapse) {
-    if (collapse.getReassociationIndices().back().size() != 1)
+    if (!sparq::keepsLastDim(collapse))
       return std::nullopt;
     source = collapse.getSrc();
   }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Transforms/Reshapes.h"
 #include "sparq/Dialect/Sparq/Transforms/Fusion.h"
 
 #include "GenericMatchers.h"
@@ -371,9 +372,7 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
     if (collapse) {
       // Only row-collapsing reshapes (the last dim kept) commute with a
       // norm along the last dim.
-      SmallVector<ReassociationIndices> groups =
-          collapse.getReassociationIndices();
-      if (groups.back().size() != 1) {
+      if (!sparq::keepsLastDim(collapse)) {
         stats.add("norm-quantize", subject,
                   "not fused: the reshape before quantize merges the "
                   "normalized dim");

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
+#include "sparq/Dialect/Sparq/Transforms/Reshapes.h"
 #include "sparq/Dialect/Sparq/Transforms/Passes.h"
 #include "sparq/Dialect/Sparq/Transforms/WeightMatching.h"
 #include "sparq/Quantization/Algorithms/SmoothingScales.h"
@@ -64,21 +65,13 @@ void setF32Constant(ModuleOp module, OpOperand &operand,
 // Activation groups
 //===----------------------------------------------------------------------===//
 
-/// Source of a reshape that keeps the last dimension on its own (so element
-/// channels are unchanged), e.g. the [B, S, C] -> [B*S, C] collapse the
-/// importer puts in front of a matmul.
+/// Source of a reshape that keeps the last dimension (so element channels
+/// are unchanged), e.g. the [B, S, C] -> [B*S, C] collapse the importer puts
+/// in front of a matmul.
 Value getChannelPreservingReshapeSource(Operation *op) {
-  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
-    SmallVector<ReassociationIndices> groups =
-        collapse.getReassociationIndices();
-    if (!groups.empty() && groups.back().size() == 1)
-      return collapse.getSrc();
-  } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
-    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
-    if (!groups.empty() && groups.back().size() == 1)
-      return expand.getSrc();
-  }
-  return {};
+  if (!sparq::keepsLastDim(op))
+    return {};
+  return op->getOperand(0);
 }
 
 /// Ops that pass channel j of their input through to channel j of their

@@ -285,6 +285,73 @@ func.func @dynamic_scale(%x: tensor<1x16x64xf32>, %s: tensor<16x1xf32>) -> tenso
 #scalar = affine_map<(d0, d1, d2) -> ()>
 #row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
 #channel = affine_map<(d0, d1, d2) -> (d2)>
+
+// One token (a decode step): the static collapse of [1, 1, 64] into
+// [1, 64] is [[0], [1, 2]], which still keeps the normalized dim.
+// CHECK-LABEL: func @one_token
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<1x1x64xf32> into tensor<1x64xf32>
+// CHECK: sparq.rms_norm_quantize %[[ROWS]], %{{.*}} scales(%{{.*}}) epsilon(9.99999997E-7) storage(si8) : (tensor<1x64xf32>, tensor<64xf32>, tensor<1x1xf32>) -> tensor<1x64xi8>
+// STATS: sparq-fuse: norm-quantize: {{.*}}: fused
+func.func @one_token(%x: tensor<1x1x64xf32>) -> tensor<1x64xi8> {
+  %s = arith.constant dense<2.500000e-02> : tensor<1x1xf32>
+  %two = arith.constant dense<2.000000e+00> : tensor<f32>
+  %eps = arith.constant dense<9.99999997E-7> : tensor<f32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %one = arith.constant 1.000000e+00 : f32
+  %k = arith.constant 6.400000e+01 : f32
+  %gamma = arith.constant dense<1.500000e+00> : tensor<64xf32>
+  %e0 = tensor.empty() : tensor<1x1x64xf32>
+  %sq = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %two : tensor<1x1x64xf32>, tensor<f32>) outs(%e0 : tensor<1x1x64xf32>) {
+  ^bb0(%in: f32, %p: f32, %out: f32):
+    %m = arith.mulf %in, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x64xf32>
+  %e1 = tensor.empty() : tensor<1x1xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %sum = linalg.reduce { arith.addf } ins(%sq : tensor<1x1x64xf32>) outs(%f1 : tensor<1x1xf32>) dimensions = [2]
+  %sum3 = tensor.expand_shape %sum [[0], [1, 2]] output_shape [1, 1, 1] : tensor<1x1xf32> into tensor<1x1x1xf32>
+  %e2 = tensor.empty() : tensor<1x1x1xf32>
+  %mean = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%sum3 : tensor<1x1x1xf32>) outs(%e2 : tensor<1x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %in, %k : f32
+    linalg.yield %d : f32
+  } -> tensor<1x1x1xf32>
+  %shifted = linalg.generic {indexing_maps = [#id, #scalar, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%mean, %eps : tensor<1x1x1xf32>, tensor<f32>) outs(%e2 : tensor<1x1x1xf32>) {
+  ^bb0(%in: f32, %e: f32, %out: f32):
+    %a = arith.addf %in, %e : f32
+    linalg.yield %a : f32
+  } -> tensor<1x1x1xf32>
+  %root = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%shifted : tensor<1x1x1xf32>) outs(%e2 : tensor<1x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.sqrt %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x1xf32>
+  %inverse = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%root : tensor<1x1x1xf32>) outs(%e2 : tensor<1x1x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.divf %one, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x1xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %inverse : tensor<1x1x64xf32>, tensor<1x1x1xf32>) outs(%e0 : tensor<1x1x64xf32>) {
+  ^bb0(%in: f32, %r: f32, %out: f32):
+    %m = arith.mulf %in, %r : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x64xf32>
+  %normed = linalg.generic {indexing_maps = [#channel, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]} ins(%gamma, %scaled : tensor<64xf32>, tensor<1x1x64xf32>) outs(%e0 : tensor<1x1x64xf32>) {
+  ^bb0(%g: f32, %in: f32, %out: f32):
+    %m = arith.mulf %g, %in : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x64xf32>
+  %rows = tensor.collapse_shape %normed [[0], [1, 2]] : tensor<1x1x64xf32> into tensor<1x64xf32>
+  %q0 = sparq.quantize %rows, %s storage(si8) : (tensor<1x64xf32>, tensor<1x1xf32>) -> tensor<1x64xi8>
+  return %q0 : tensor<1x64xi8>
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#scalar = affine_map<(d0, d1, d2) -> ()>
+#row = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#channel = affine_map<(d0, d1, d2) -> (d2)>
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 #rows2 = affine_map<(d0, d1) -> (d0)>
 

@@ -643,6 +643,11 @@ int main(int argc, char **argv) {
   pipelineOptions.vectorBits = sparq::cpu::vectorBitsForCpu(codegen);
   pipelineOptions.vbmi = pipelineOptions.vectorBits == 512 &&
                          sparq::cpu::cpuHasFeature(codegen, "avx512vbmi");
+  // W8A8 matmuls are integer dot products either way: the VNNI kernels are
+  // exact, so they run wherever the CPU has them.
+  pipelineOptions.int8Matmuls =
+      sparq::cpu::cpuHasFeature(codegen, "avx512vnni") &&
+      sparq::cpu::cpuHasFeature(codegen, "avx512vl");
   // Quantizing activations changes results (much more so with LLM outlier
   // channels), so the VNNI kernels run only when asked for.
   if (kernels == "vnni-int8") {

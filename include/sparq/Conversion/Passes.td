@@ -94,10 +94,18 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
         --one-shot-bufferize --generate-sparq-cpu-kernels model.mlir
     ```
 
+    With `int8-matmuls`, W8A8 `sparq.int_matmul` ops with at most
+    `max-rows` rows and K a multiple of 16 become calls of AVX-512 VNNI
+    kernels: each weight byte gets its sign bit flipped (unsigned, w + 128)
+    and `vpdpbusd` multiplies it with the signed int8 activations; `-128 *
+    sum(x)` per activation row restores the exact int32 dot product. The
+    rescale (`acc * input scale * weight scale + bias` in f32) is the
+    reference lowering's, so results are bit-identical to it.
+
     This pass writes the calls and kernel declarations (marked with a
-    `sparq.kernel` or `sparq.lut_kernel` attribute); `generate-sparq-cpu-kernels` writes the
-    bodies once the graph is bufferized. The int8 kernels need avx512vnni
-    and avx512vl.
+    `sparq.kernel`, `sparq.lut_kernel` or `sparq.int8_kernel` attribute);
+    `generate-sparq-cpu-kernels` writes the bodies once the graph is
+    bufferized. The int8 kernels need avx512vnni and avx512vl.
   }];
   let options = [
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
@@ -112,6 +120,9 @@ def ConvertSparqToCpuKernels : Pass<"convert-sparq-to-cpu-kernels",
     Option<"vbmi", "vbmi", "bool", /*default=*/"false",
            "The target has AVX-512 VBMI: 512-bit codebook kernels unpack "
            "codes with vpmultishiftqb">,
+    Option<"int8Matmuls", "int8-matmuls", "bool", /*default=*/"false",
+           "Lower W8A8 sparq.int_matmul to AVX-512 VNNI kernels (exact; "
+           "needs avx512vnni and avx512vl)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Int8MatmulKernels.h"
 #include "KernelSpec.h"
 #include "LutMatmulKernels.h"
 
@@ -801,6 +802,22 @@ struct GenerateSparqCpuKernelsPass
           GenerateSparqCpuKernelsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (auto int8Attr =
+              func->getAttrOfType<DictionaryAttr>(kInt8KernelAttrName)) {
+        if (!func.isExternal())
+          continue;
+        FailureOr<Int8KernelSpec> int8Spec = Int8KernelSpec::fromAttr(int8Attr);
+        if (failed(int8Spec) || !int8Spec->matches(func.getFunctionType())) {
+          func.emitOpError("has a malformed ")
+              << kInt8KernelAttrName
+              << " attribute or arguments that do not match it";
+          return signalPassFailure();
+        }
+        OpBuilder b(func);
+        buildInt8KernelBody(b, func, *int8Spec);
+        func->removeAttr(kInt8KernelAttrName);
+        continue;
+      }
       if (auto lutAttr =
               func->getAttrOfType<DictionaryAttr>(kLutKernelAttrName)) {
         if (!func.isExternal())

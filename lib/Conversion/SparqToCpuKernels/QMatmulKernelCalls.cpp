@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Int8MatmulKernels.h"
 #include "KernelSpec.h"
 #include "LutMatmulKernels.h"
 
@@ -182,6 +183,12 @@ struct ConvertSparqToCpuKernelsPass
     getOperation().walk([&](LutMatmulOp op) { lutOps.push_back(op); });
     for (LutMatmulOp op : lutOps)
       lowerLutMatmulToKernelCall(op, maxRows, vectorBits, vbmi, rewriter);
+    if (int8Matmuls) {
+      SmallVector<IntMatmulOp> intOps;
+      getOperation().walk([&](IntMatmulOp op) { intOps.push_back(op); });
+      for (IntMatmulOp op : intOps)
+        lowerInt8MatmulToKernelCall(op, maxRows, rewriter);
+    }
   }
 };
 

@@ -18,12 +18,11 @@ sparq::cpu::buildCpuLoweringPipeline(OpPassManager &pm,
   llvm::raw_string_ostream os(pipeline);
   // Quantized matmuls the kernels cover become kernel calls; every other
   // sparq op takes the reference lowering.
-  if (options.kernels == MatmulKernels::Exact)
-    os << "convert-sparq-to-cpu-kernels{activations=f32 vector-bits="
-       << options.vectorBits << " vbmi=" << options.vbmi << "},";
-  else if (options.kernels == MatmulKernels::VnniInt8)
-    os << "convert-sparq-to-cpu-kernels{activations=int8 vector-bits="
-       << options.vectorBits << " vbmi=" << options.vbmi << "},";
+  if (options.kernels != MatmulKernels::Reference)
+    os << "convert-sparq-to-cpu-kernels{activations="
+       << (options.kernels == MatmulKernels::Exact ? "f32" : "int8")
+       << " vector-bits=" << options.vectorBits << " vbmi=" << options.vbmi
+       << " int8-matmuls=" << options.int8Matmuls << "},";
   // Results become out-parameters the caller (the ABI wrapper) owns, with
   // identity layouts, so outputs are written in place and copied never.
   // Deallocation runs before scf.parallel becomes OpenMP, whose loop
@@ -86,6 +85,11 @@ struct CpuPipelineRegistrationOptions
                     llvm::cl::desc("The target has AVX-512 VBMI (codebook "
                                    "kernels unpack with vpmultishiftqb)"),
                     llvm::cl::init(false)};
+  Option<bool> int8Matmuls{
+      *this, "int8-matmuls",
+      llvm::cl::desc("W8A8 int_matmul on AVX-512 VNNI kernels (the target "
+                     "needs avx512vnni and avx512vl)"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -104,6 +108,7 @@ void sparq::cpu::registerCpuPipelines() {
         pipelineOptions.threads = options.threads;
         pipelineOptions.vectorBits = options.vectorBits;
         pipelineOptions.vbmi = options.vbmi;
+        pipelineOptions.int8Matmuls = options.int8Matmuls;
         (void)buildCpuLoweringPipeline(pm, pipelineOptions);
       });
 }

@@ -51,6 +51,9 @@ struct CpuPipelineOptions {
   /// The target has AVX-512 VBMI (512-bit codebook kernels unpack with
   /// vpmultishiftqb).
   bool vbmi = false;
+  /// W8A8 sparq.int_matmul ops run on AVX-512 VNNI kernels (exact; the
+  /// target needs avx512vnni and avx512vl). sparqc sets it from --cpu.
+  bool int8Matmuls = false;
 };
 
 /// Adds the passes lowering a module of tensors and sparq ops to the LLVM

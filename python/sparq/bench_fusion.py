@@ -32,14 +32,31 @@ from sparq.runtime import Model, SparqError
 RECIPES = [("fp32", None, "exact"),
            ("w4a16 (int4 g128)", "w4a16", "exact"),
            ("w4a16, VNNI", "w4a16", "vnni-int8"),
-           ("squeezellm (LUT-3 + 0.45%)", "squeezellm{bits=3}", "exact")]
+           ("squeezellm (LUT-3 + 0.45%)", "squeezellm{bits=3}", "exact"),
+           ("w8a8 (SmoothQuant, static)", "w8a8-smoothquant", "exact"),
+           ("w8a8 (SmoothQuant, dynamic)",
+            "w8a8-smoothquant{activations=dynamic}", "exact")]
+
+
+def calibration_samples(config, seq, directory, samples=4):
+    """`samples` random prompts of `seq` tokens as <sample>/input_ids.npy
+    (W8A8 calibrates at the compiled shape)."""
+    rng = np.random.default_rng(seq)
+    for sample in range(samples):
+        path = directory / f"sample{sample}"
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "input_ids.npy",
+                rng.integers(0, config.vocab, size=(1, seq), dtype=np.int64))
+    return directory
 
 
 def compile_model(build, onnx_path, out_dir, seq, quant, kernels, fuse,
-                  threads, target="cpu", gpu_arch=None):
+                  threads, target="cpu", gpu_arch=None, calibration=None):
     command = [str(build / "bin" / "sparqc"), str(onnx_path),
                "--dim", "batch=1", "--dim", f"seq={seq}",
                f"--fuse={fuse}", "-o", str(out_dir), "--quiet"]
+    if calibration:
+        command.append(f"--calibration={calibration}")
     if target == "cuda":
         # The GPU kernels are fixed; --kernels picks CPU kernels.
         command += ["--target=cuda", f"--gpu-arch={gpu_arch}"]
@@ -163,9 +180,14 @@ def main(argv=None):
                 for role, fuse in (("all", "all"), ("base", args.baseline)):
                     out = tmp / f"{label.split()[0]}-{case}-{role}"
                     out.mkdir(exist_ok=True)
+                    calibration = None
+                    if quant and quant.startswith("w8a8"):
+                        calibration = calibration_samples(
+                            config, seq, tmp / f"calibration-{seq}")
                     path = compile_model(build, onnx_path, out, seq, quant,
                                          kernels, fuse, args.threads,
-                                         args.target, args.gpu_arch)
+                                         args.target, args.gpu_arch,
+                                         calibration)
                     try:
                         binaries[role] = BoundModel(path, inputs)
                     except SparqError as error:

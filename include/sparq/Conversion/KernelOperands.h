@@ -3,15 +3,18 @@
 // Part of the sparq project.
 //
 // What the CPU and GPU kernel-call conversions share: the strided memref
-// type of a kernel argument, and the reshapes between an op's [..., C]
-// tensors and the [rows, C] matrices kernels take.
+// type of a kernel argument and the buffers passed as such, the reshapes
+// between an op's [..., C] tensors and the [rows, C] matrices kernels take,
+// and typed reads of a kernel spec's dictionary attribute.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SPARQ_CONVERSION_KERNELOPERANDS_H
 #define SPARQ_CONVERSION_KERNELOPERANDS_H
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -28,6 +31,63 @@ inline mlir::MemRefType kernelArgType(llvm::ArrayRef<int64_t> shape,
       mlir::StridedLayoutAttr::get(element.getContext(),
                                    mlir::ShapedType::kDynamic, strides));
 }
+
+/// Appends the buffer of `tensor` as a read-only kernel argument (of
+/// kernelArgType) to `args` and its type to `types`.
+inline void appendKernelArg(mlir::RewriterBase &rewriter, mlir::Location loc,
+                            mlir::Value tensor,
+                            llvm::SmallVectorImpl<mlir::Value> &args,
+                            llvm::SmallVectorImpl<mlir::Type> &types) {
+  auto tensorType = llvm::cast<mlir::RankedTensorType>(tensor.getType());
+  mlir::MemRefType type =
+      kernelArgType(tensorType.getShape(), tensorType.getElementType());
+  args.push_back(mlir::bufferization::ToBufferOp::create(
+      rewriter, loc, type, tensor, /*readOnly=*/true));
+  types.push_back(type);
+}
+
+/// Whether `type` is a memref kernels can take for an argument of `shape`
+/// (kDynamic matches any size) with elements `element` accepts: a unit
+/// innermost stride.
+inline bool isKernelArgOf(mlir::Type type, llvm::ArrayRef<int64_t> shape,
+                          llvm::function_ref<bool(mlir::Type)> element) {
+  auto memref = llvm::dyn_cast<mlir::MemRefType>(type);
+  if (!memref || !element(memref.getElementType()) ||
+      memref.getRank() != static_cast<int64_t>(shape.size()))
+    return false;
+  for (auto [size, want] : llvm::zip(memref.getShape(), shape))
+    if (want != mlir::ShapedType::kDynamic && size != want)
+      return false;
+  llvm::SmallVector<int64_t> strides;
+  int64_t offset;
+  return mlir::succeeded(memref.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// Typed entries of a kernel spec's dictionary attribute: nullopt when a
+/// key is absent or holds another kind of attribute.
+class SpecAttrReader {
+public:
+  explicit SpecAttrReader(mlir::DictionaryAttr attr) : attr(attr) {}
+  std::optional<int64_t> getInt(llvm::StringRef key) const {
+    if (auto value = attr.getAs<mlir::IntegerAttr>(key))
+      return value.getInt();
+    return std::nullopt;
+  }
+  std::optional<bool> getBool(llvm::StringRef key) const {
+    if (auto value = attr.getAs<mlir::BoolAttr>(key))
+      return value.getValue();
+    return std::nullopt;
+  }
+  std::optional<llvm::StringRef> getString(llvm::StringRef key) const {
+    if (auto value = attr.getAs<mlir::StringAttr>(key))
+      return value.getValue();
+    return std::nullopt;
+  }
+
+private:
+  mlir::DictionaryAttr attr;
+};
 
 /// [d0, ..., d{rank-2}] grouped into the first of two dims, d{rank-1} the
 /// second.

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Int8MatmulKernels.h"
+#include "KernelBodyUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -28,20 +29,6 @@ using namespace sparq::cpu_kernels;
 
 namespace {
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// `v` as f32 (scales and bias may be any float type).
-Value toF32(OpBuilder &b, Location loc, Value v) {
-  Type f32 = b.getF32Type();
-  if (v.getType() == f32)
-    return v;
-  if (v.getType().getIntOrFloatBitWidth() < 32)
-    return arith::ExtFOp::create(b, loc, f32, v);
-  return arith::TruncFOp::create(b, loc, f32, v);
-}
-
 /// The f32 `v` as `type` (y's element type).
 Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
   if (type == v.getType())
@@ -49,15 +36,6 @@ Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
   if (type.getIntOrFloatBitWidth() < 32)
     return arith::TruncFOp::create(b, loc, type, v);
   return arith::ExtFOp::create(b, loc, type, v);
-}
-
-/// The largest divisor of `rows` up to 8: rows of one tile share the weight
-/// loads and keep their accumulators in registers.
-int64_t rowsPerTile(int64_t rows) {
-  for (int64_t tile = std::min<int64_t>(rows, 8); tile > 1; --tile)
-    if (rows % tile == 0)
-      return tile;
-  return 1;
 }
 
 } // namespace
@@ -87,15 +65,6 @@ void sparq::cpu_kernels::buildInt8KernelBody(OpBuilder &b, func::FuncOp func,
   int64_t blocks = spec.k / blockBytes;
   auto bytesType = VectorType::get({blockBytes}, i8);
   auto lanesType = VectorType::get({lanes}, i32);
-  std::string intrinsic =
-      "llvm.x86.avx512.vpdpbusd." + std::to_string(blockBytes * 8);
-  auto dot = [&](OpBuilder &db, Location l, Value acc, Value unsignedBytes,
-                 Value signedBytes) -> Value {
-    return LLVM::CallIntrinsicOp::create(
-               db, l, lanesType, db.getStringAttr(intrinsic),
-               ValueRange{acc, unsignedBytes, signedBytes})
-        .getResult(0);
-  };
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
   Value zeroLanes = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(lanesType, b.getI32IntegerAttr(0)));
@@ -111,17 +80,18 @@ void sparq::cpu_kernels::buildInt8KernelBody(OpBuilder &b, func::FuncOp func,
       [&](OpBuilder &rb, Location l, Value row, ValueRange) {
         auto sum = scf::ForOp::create(
             rb, l, idx(rb, l, 0), idx(rb, l, spec.k), idx(rb, l, blockBytes),
-            ValueRange{arith::ConstantOp::create(rb, l,
-                                                 rb.getI32IntegerAttr(0))},
+            ValueRange{
+                arith::ConstantOp::create(rb, l, rb.getI32IntegerAttr(0))},
             [&](OpBuilder &sb, Location sl, Value k, ValueRange iter) {
-              Value bytes =
-                  vector::LoadOp::create(sb, sl, bytesType, x, ValueRange{row, k});
+              Value bytes = vector::LoadOp::create(sb, sl, bytesType, x,
+                                                   ValueRange{row, k});
               Value wide = arith::ExtSIOp::create(
                   sb, sl, VectorType::get({blockBytes}, i32), bytes);
               Value part = vector::ReductionOp::create(
                   sb, sl, vector::CombiningKind::ADD, wide);
               scf::YieldOp::create(
-                  sb, sl, ValueRange{arith::AddIOp::create(sb, sl, iter[0], part)});
+                  sb, sl,
+                  ValueRange{arith::AddIOp::create(sb, sl, iter[0], part)});
             });
         Value correction = arith::MulIOp::create(
             rb, l, sum.getResult(0),
@@ -154,9 +124,10 @@ void sparq::cpu_kernels::buildInt8KernelBody(OpBuilder &b, func::FuncOp func,
       [&](OpBuilder &kb, Location l, Value k, ValueRange accs) {
         SmallVector<Value> nextAccs(accs);
         for (int64_t chain = 0; chain < chains; ++chain) {
-          Value at = chain == 0 ? k
-                                : Value(arith::AddIOp::create(
-                                      kb, l, k, idx(kb, l, chain * blockBytes)));
+          Value at = chain == 0
+                         ? k
+                         : Value(arith::AddIOp::create(
+                               kb, l, k, idx(kb, l, chain * blockBytes)));
           Value weights = arith::XOrIOp::create(
               kb, l,
               vector::LoadOp::create(kb, l, bytesType, w, ValueRange{n, at}),
@@ -165,7 +136,7 @@ void sparq::cpu_kernels::buildInt8KernelBody(OpBuilder &b, func::FuncOp func,
             Value activations = vector::LoadOp::create(
                 kb, l, bytesType, x, ValueRange{rowOf(kb, l, m), at});
             Value &acc = nextAccs[m * chains + chain];
-            acc = dot(kb, l, acc, weights, activations);
+            acc = dotU8S8(kb, l, acc, weights, activations);
           }
         }
         scf::YieldOp::create(kb, l, nextAccs);

@@ -28,11 +28,10 @@ std::string Int8KernelSpec::name(TypeRange argTypes) const {
   llvm::raw_string_ostream os(types);
   for (Type type : argTypes.drop_front(2))
     os << "_" << cast<ShapedType>(type).getElementType();
-  return llvm::formatv("__sparq_int8_matmul_m{0}_n{1}_k{2}{3}{4}{5}", m, n, k,
-                       rescaled ? (perTokenScales ? "_token" : "_tensor") : "",
-                       rescaled ? (perChannelScales ? "_channel" : "_tensor")
-                                : "",
-                       types)
+  return llvm::formatv(
+             "__sparq_int8_matmul_m{0}_n{1}_k{2}{3}{4}{5}", m, n, k,
+             rescaled ? (perTokenScales ? "_token" : "_tensor") : "",
+             rescaled ? (perChannelScales ? "_channel" : "_tensor") : "", types)
       .str();
 }
 
@@ -52,19 +51,11 @@ DictionaryAttr Int8KernelSpec::toAttr(MLIRContext *ctx) const {
 FailureOr<Int8KernelSpec> Int8KernelSpec::fromAttr(DictionaryAttr attr) {
   if (!attr)
     return failure();
-  auto getInt = [&](StringRef key) -> std::optional<int64_t> {
-    if (auto value = attr.getAs<IntegerAttr>(key))
-      return value.getInt();
-    return std::nullopt;
-  };
-  auto getBool = [&](StringRef key) -> std::optional<bool> {
-    if (auto value = attr.getAs<BoolAttr>(key))
-      return value.getValue();
-    return std::nullopt;
-  };
-  auto m = getInt("m"), n = getInt("n"), k = getInt("k");
-  auto rescaled = getBool("rescaled"), perToken = getBool("per_token"),
-       perChannel = getBool("per_channel"), bias = getBool("bias");
+  SpecAttrReader read(attr);
+  auto m = read.getInt("m"), n = read.getInt("n"), k = read.getInt("k");
+  auto rescaled = read.getBool("rescaled"),
+       perToken = read.getBool("per_token"),
+       perChannel = read.getBool("per_channel"), bias = read.getBool("bias");
   // Scales come with a rescale only, a bias with scales only.
   if (!m || !n || !k || !rescaled || !perToken || !perChannel || !bias ||
       *m <= 0 || *n <= 0 || *k <= 0 || *k % 16 != 0 ||
@@ -90,14 +81,7 @@ bool Int8KernelSpec::matches(FunctionType type) const {
     return false;
   size_t next = 0;
   auto isArg = [&](ArrayRef<int64_t> shape, function_ref<bool(Type)> element) {
-    auto memref = dyn_cast<MemRefType>(args[next++]);
-    if (!memref || !element(memref.getElementType()) ||
-        memref.getShape() != shape)
-      return false;
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    return succeeded(memref.getStridesAndOffset(strides, offset)) &&
-           strides.back() == 1;
+    return isKernelArgOf(args[next++], shape, element);
   };
   auto isI8 = [](Type t) { return t.isInteger(8); };
   auto isFloat = [](Type t) { return isa<FloatType>(t); };
@@ -154,13 +138,7 @@ void sparq::cpu_kernels::lowerInt8MatmulToKernelCall(IntMatmulOp op,
   SmallVector<Value> args;
   SmallVector<Type> types;
   auto addBuffer = [&](Value tensor) {
-    auto tensorType = cast<RankedTensorType>(tensor.getType());
-    MemRefType type =
-        kernelArgType(tensorType.getShape(), tensorType.getElementType());
-    args.push_back(bufferization::ToBufferOp::create(rewriter, loc, type,
-                                                     tensor,
-                                                     /*readOnly=*/true));
-    types.push_back(type);
+    appendKernelArg(rewriter, loc, tensor, args, types);
   };
   addBuffer(flattenToRows(rewriter, loc, op.getInput(), spec.m));
   addBuffer(op.getWeights());

@@ -6,6 +6,8 @@
 
 #include "KernelSpec.h"
 
+#include "sparq/Conversion/KernelOperands.h"
+
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -61,27 +63,18 @@ DictionaryAttr KernelSpec::toAttr(MLIRContext *ctx) const {
 FailureOr<KernelSpec> KernelSpec::fromAttr(DictionaryAttr attr) {
   if (!attr)
     return failure();
-  auto getInt = [&](StringRef key) -> std::optional<int64_t> {
-    if (auto value = attr.getAs<IntegerAttr>(key))
-      return value.getInt();
-    return std::nullopt;
-  };
-  auto getBool = [&](StringRef key) -> std::optional<bool> {
-    if (auto value = attr.getAs<BoolAttr>(key))
-      return value.getValue();
-    return std::nullopt;
-  };
-  auto m = getInt("m"), n = getInt("n"), k = getInt("k"),
-       group = getInt("group_size"), bits = getInt("bits");
-  auto isSigned = getBool("signed"), zp = getBool("zero_points"),
-       bias = getBool("bias"), outliers = getBool("outliers"),
-       int8Activations = getBool("int8_activations");
+  SpecAttrReader read(attr);
+  auto m = read.getInt("m"), n = read.getInt("n"), k = read.getInt("k"),
+       group = read.getInt("group_size"), bits = read.getInt("bits");
+  auto isSigned = read.getBool("signed"), zp = read.getBool("zero_points"),
+       bias = read.getBool("bias"), outliers = read.getBool("outliers"),
+       int8Activations = read.getBool("int8_activations");
   if (!m || !n || !k || !group || !bits || !isSigned || !zp || !bias ||
       !outliers || !int8Activations || *group <= 0 || *k % *group != 0)
     return failure();
   // Declarations without an epilogue may omit it.
-  auto residual = getBool("residual");
-  auto gated = getBool("gated");
+  auto residual = read.getBool("residual");
+  auto gated = read.getBool("gated");
   if ((attr.get("gated") && !gated) || (gated.value_or(false) && *n % 2 != 0))
     return failure();
   std::optional<Activation> activation = Activation::none;

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBodyUtils.h"
 #include "LutMatmulKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,31 +42,6 @@ using namespace sparq;
 using namespace sparq::cpu_kernels;
 
 namespace {
-
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-Value toF32(OpBuilder &b, Location loc, Value v) {
-  Type type = getElementTypeOrSelf(v.getType());
-  if (type.isF32())
-    return v;
-  Type f32 = b.getF32Type();
-  if (auto vectorType = dyn_cast<VectorType>(v.getType()))
-    f32 = vectorType.clone(f32);
-  if (type.getIntOrFloatBitWidth() < 32)
-    return arith::ExtFOp::create(b, loc, f32, v);
-  return arith::TruncFOp::create(b, loc, f32, v);
-}
-
-/// The largest divisor of `rows` up to 8: rows of one tile share the
-/// unpacked weights and keep their accumulators in registers.
-int64_t rowsPerTile(int64_t rows) {
-  for (int64_t tile = std::min<int64_t>(rows, 8); tile > 1; --tile)
-    if (rows % tile == 0)
-      return tile;
-  return 1;
-}
 
 /// How a step's packed bytes become codes, one vector of `lanes` codes at a
 /// time: the shuffle mask picking, for each 32-bit lane, the byte holding

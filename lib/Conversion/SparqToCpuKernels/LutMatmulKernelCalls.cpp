@@ -56,20 +56,11 @@ DictionaryAttr LutKernelSpec::toAttr(MLIRContext *ctx) const {
 FailureOr<LutKernelSpec> LutKernelSpec::fromAttr(DictionaryAttr attr) {
   if (!attr)
     return failure();
-  auto getInt = [&](StringRef key) -> std::optional<int64_t> {
-    if (auto value = attr.getAs<IntegerAttr>(key))
-      return value.getInt();
-    return std::nullopt;
-  };
-  auto getBool = [&](StringRef key) -> std::optional<bool> {
-    if (auto value = attr.getAs<BoolAttr>(key))
-      return value.getValue();
-    return std::nullopt;
-  };
-  auto m = getInt("m"), n = getInt("n"), k = getInt("k"), bits = getInt("bits"),
-       vectorBits = getInt("vector_bits");
-  auto bias = getBool("bias"), outliers = getBool("outliers"),
-       vbmi = getBool("vbmi");
+  SpecAttrReader read(attr);
+  auto m = read.getInt("m"), n = read.getInt("n"), k = read.getInt("k"),
+       bits = read.getInt("bits"), vectorBits = read.getInt("vector_bits");
+  auto bias = read.getBool("bias"), outliers = read.getBool("outliers"),
+       vbmi = read.getBool("vbmi");
   if (!m || !n || !k || !bits || !vectorBits || !bias || !outliers || !vbmi ||
       (*vbmi && *vectorBits != 512) || (*bits != 3 && *bits != 4) ||
       (*vectorBits != 256 && *vectorBits != 512) || *m <= 0 || *n <= 0 ||
@@ -98,17 +89,7 @@ bool LutKernelSpec::matches(FunctionType type) const {
   // The next argument is a memref of `shape` (a dynamic size matches any)
   // whose elements satisfy `element`, with a unit innermost stride.
   auto isArg = [&](ArrayRef<int64_t> shape, function_ref<bool(Type)> element) {
-    auto memref = dyn_cast<MemRefType>(args[next++]);
-    if (!memref || !element(memref.getElementType()) ||
-        memref.getRank() != static_cast<int64_t>(shape.size()))
-      return false;
-    for (auto [size, want] : llvm::zip(memref.getShape(), shape))
-      if (want != ShapedType::kDynamic && size != want)
-        return false;
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    return succeeded(memref.getStridesAndOffset(strides, offset)) &&
-           strides.back() == 1;
+    return isKernelArgOf(args[next++], shape, element);
   };
   auto isF32 = [](Type t) { return t.isF32(); };
   auto isFloat = [](Type t) { return isa<FloatType>(t); };
@@ -214,13 +195,7 @@ void sparq::cpu_kernels::lowerLutMatmulToKernelCall(LutMatmulOp op,
   SmallVector<Value> args;
   SmallVector<Type> types;
   auto addBuffer = [&](Value tensor) {
-    auto tensorType = cast<RankedTensorType>(tensor.getType());
-    MemRefType type =
-        kernelArgType(tensorType.getShape(), tensorType.getElementType());
-    args.push_back(bufferization::ToBufferOp::create(rewriter, loc, type,
-                                                     tensor,
-                                                     /*readOnly=*/true));
-    types.push_back(type);
+    appendKernelArg(rewriter, loc, tensor, args, types);
   };
   addBuffer(flattenToRows(rewriter, loc, op.getInput(), spec.m));
   addBuffer(op.getIndices());

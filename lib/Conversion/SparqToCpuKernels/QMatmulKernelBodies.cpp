@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Int8MatmulKernels.h"
+#include "KernelBodyUtils.h"
 #include "KernelSpec.h"
 #include "LutMatmulKernels.h"
 
@@ -40,40 +41,9 @@ using namespace sparq::cpu_kernels;
 
 namespace {
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 Value splat(OpBuilder &b, Location loc, VectorType type, Attribute value) {
   return arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(type, cast<TypedAttr>(value)));
-}
-
-Value toF32(OpBuilder &b, Location loc, Value v) {
-  if (v.getType().isF32())
-    return v;
-  if (v.getType().getIntOrFloatBitWidth() < 32)
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
-  return arith::TruncFOp::create(b, loc, b.getF32Type(), v);
-}
-
-/// acc + sum over groups of 4 bytes of unsigned(a) * signed(b) (vpdpbusd).
-Value dotU8S8(OpBuilder &b, Location loc, Value acc, Value a, Value s8) {
-  auto accType = cast<VectorType>(acc.getType());
-  int64_t bitsWide = accType.getNumElements() * 32;
-  std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(bitsWide);
-  return LLVM::CallIntrinsicOp::create(b, loc, accType, b.getStringAttr(name),
-                                       ValueRange{acc, a, s8})
-      .getResult(0);
-}
-
-/// The largest divisor of `rows` up to 8: rows of one tile share the weight
-/// loads and keep their accumulators in registers.
-int64_t rowsPerTile(int64_t rows) {
-  for (int64_t tile = std::min<int64_t>(rows, 8); tile > 1; --tile)
-    if (rows % tile == 0)
-      return tile;
-  return 1;
 }
 
 /// Row length (in elements of `elementBytes`) of a scratch copy of the
@@ -797,43 +767,42 @@ LogicalResult inlineEpilogueMath(func::FuncOp func) {
   return applyPatternsGreedily(func, std::move(patterns));
 }
 
+/// Gives `func` its body if it declares a kernel of `SpecTy` (an external
+/// function with attribute `attrName`); returns whether it did, and fails
+/// on a malformed spec or arguments that do not match it.
+template <typename SpecTy>
+FailureOr<bool> generateDeclaredKernel(func::FuncOp func, StringRef attrName,
+                                       void (*build)(OpBuilder &, func::FuncOp,
+                                                     const SpecTy &)) {
+  auto attr = func->getAttrOfType<DictionaryAttr>(attrName);
+  if (!attr || !func.isExternal())
+    return false;
+  FailureOr<SpecTy> spec = SpecTy::fromAttr(attr);
+  if (failed(spec) || !spec->matches(func.getFunctionType())) {
+    func.emitOpError("has a malformed ")
+        << attrName << " attribute or arguments that do not match it";
+    return failure();
+  }
+  OpBuilder b(func);
+  build(b, func, *spec);
+  func->removeAttr(attrName);
+  return true;
+}
+
 struct GenerateSparqCpuKernelsPass
     : public sparq::impl::GenerateSparqCpuKernelsBase<
           GenerateSparqCpuKernelsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
-      if (auto int8Attr =
-              func->getAttrOfType<DictionaryAttr>(kInt8KernelAttrName)) {
-        if (!func.isExternal())
-          continue;
-        FailureOr<Int8KernelSpec> int8Spec = Int8KernelSpec::fromAttr(int8Attr);
-        if (failed(int8Spec) || !int8Spec->matches(func.getFunctionType())) {
-          func.emitOpError("has a malformed ")
-              << kInt8KernelAttrName
-              << " attribute or arguments that do not match it";
-          return signalPassFailure();
-        }
-        OpBuilder b(func);
-        buildInt8KernelBody(b, func, *int8Spec);
-        func->removeAttr(kInt8KernelAttrName);
+      FailureOr<bool> generated = generateDeclaredKernel<Int8KernelSpec>(
+          func, kInt8KernelAttrName, buildInt8KernelBody);
+      if (succeeded(generated) && !*generated)
+        generated = generateDeclaredKernel<LutKernelSpec>(
+            func, kLutKernelAttrName, buildLutKernelBody);
+      if (failed(generated))
+        return signalPassFailure();
+      if (*generated)
         continue;
-      }
-      if (auto lutAttr =
-              func->getAttrOfType<DictionaryAttr>(kLutKernelAttrName)) {
-        if (!func.isExternal())
-          continue;
-        FailureOr<LutKernelSpec> lutSpec = LutKernelSpec::fromAttr(lutAttr);
-        if (failed(lutSpec) || !lutSpec->matches(func.getFunctionType())) {
-          func.emitOpError("has a malformed ")
-              << kLutKernelAttrName
-              << " attribute or arguments that do not match it";
-          return signalPassFailure();
-        }
-        OpBuilder b(func);
-        buildLutKernelBody(b, func, *lutSpec);
-        func->removeAttr(kLutKernelAttrName);
-        continue;
-      }
       auto attr = func->getAttrOfType<DictionaryAttr>(kKernelAttrName);
       if (!attr || !func.isExternal())
         continue;

@@ -116,12 +116,7 @@ void lowerToKernelCall(QMatmulOp op, int64_t maxRows, bool int8Activations,
     SmallVector<Value> args;
     SmallVector<Type> types;
     auto addBuffer = [&](Value tensor) {
-      auto tensorType = cast<RankedTensorType>(tensor.getType());
-      MemRefType type =
-          kernelArgType(tensorType.getShape(), tensorType.getElementType());
-      args.push_back(bufferization::ToBufferOp::create(
-          rewriter, loc, type, tensor, /*readOnly=*/true));
-      types.push_back(type);
+      appendKernelArg(rewriter, loc, tensor, args, types);
     };
     addBuffer(input);
     addBuffer(op.getWeights());

@@ -210,15 +210,8 @@ Value callLauncher(Operation *op, const GpuKernelSpec &spec,
   Location loc = op->getLoc();
   SmallVector<Value> args;
   SmallVector<Type> types;
-  for (Value tensor : operands) {
-    auto tensorType = cast<RankedTensorType>(tensor.getType());
-    MemRefType type =
-        kernelArgType(tensorType.getShape(), tensorType.getElementType());
-    args.push_back(bufferization::ToBufferOp::create(rewriter, loc, type,
-                                                     tensor,
-                                                     /*readOnly=*/true));
-    types.push_back(type);
-  }
+  for (Value tensor : operands)
+    appendKernelArg(rewriter, loc, tensor, args, types);
   Type element = resultElementType(op, spec);
   auto outType = MemRefType::get({spec.m, spec.n}, element);
   // 256-byte alignment, as cuMemAlloc gives: the kernels store y with

@@ -6,6 +6,8 @@
 
 #include "GpuKernelSpec.h"
 
+#include "sparq/Conversion/KernelOperands.h"
+
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -188,28 +190,14 @@ DictionaryAttr GpuKernelSpec::toAttr(MLIRContext *ctx) const {
 FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   if (!attr)
     return failure();
-  auto getInt = [&](StringRef key) -> std::optional<int64_t> {
-    if (auto value = attr.getAs<IntegerAttr>(key))
-      return value.getInt();
-    return std::nullopt;
-  };
-  auto getBool = [&](StringRef key) -> std::optional<bool> {
-    if (auto value = attr.getAs<BoolAttr>(key))
-      return value.getValue();
-    return std::nullopt;
-  };
-  auto getString = [&](StringRef key) -> std::optional<StringRef> {
-    if (auto value = attr.getAs<StringAttr>(key))
-      return value.getValue();
-    return std::nullopt;
-  };
-  auto weights = getString("weights"), family = getString("family"),
-       activation = getString("activation"), chip = getString("chip");
-  auto m = getInt("m"), n = getInt("n"), k = getInt("k"),
-       group = getInt("group_size"), bits = getInt("bits");
-  auto isSigned = getBool("signed"), zp = getBool("zero_points"),
-       bias = getBool("bias"), outliers = getBool("outliers"),
-       residual = getBool("residual");
+  SpecAttrReader read(attr);
+  auto weights = read.getString("weights"), family = read.getString("family"),
+       activation = read.getString("activation"), chip = read.getString("chip");
+  auto m = read.getInt("m"), n = read.getInt("n"), k = read.getInt("k"),
+       group = read.getInt("group_size"), bits = read.getInt("bits");
+  auto isSigned = read.getBool("signed"), zp = read.getBool("zero_points"),
+       bias = read.getBool("bias"), outliers = read.getBool("outliers"),
+       residual = read.getBool("residual");
   if (!weights || !family || !activation || !chip || !m || !n || !k || !group ||
       !bits || !isSigned || !zp || !bias || !outliers || !residual)
     return failure();
@@ -236,13 +224,13 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
   spec.hasResidual = *residual;
   spec.chip = chip->str();
   if (attr.contains("gated")) {
-    auto gated = getBool("gated");
+    auto gated = read.getBool("gated");
     if (!gated)
       return failure();
     spec.gated = *gated;
   }
   if (attr.contains("k_splits")) {
-    auto splits = getInt("k_splits");
+    auto splits = read.getInt("k_splits");
     if (!splits || *splits < 1)
       return failure();
     spec.kSplits = *splits;
@@ -251,8 +239,8 @@ FailureOr<GpuKernelSpec> GpuKernelSpec::fromAttr(DictionaryAttr attr) {
     // Signed 8-bit activations and weights, per-channel, with nothing but
     // the rescale and a bias in the epilogue; scales come both or neither,
     // and a bias needs them.
-    auto inputScales = getString("input_scales"),
-         weightScales = getString("weight_scales");
+    auto inputScales = read.getString("input_scales"),
+         weightScales = read.getString("weight_scales");
     if (!inputScales || !weightScales)
       return failure();
     auto inputKind = symbolizeScaleKind(*inputScales, /*isInput=*/true);

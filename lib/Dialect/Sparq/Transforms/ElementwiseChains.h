@@ -24,8 +24,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -372,6 +374,56 @@ inline std::string subjectOf(Operation *op) {
     break;
   }
   return sparq::describeLocation(op->getLoc());
+}
+
+/// The elementwise generics on def-use paths from `views` to `root`; fails
+/// (with `why`) unless every value they compute, and each view, is read only
+/// among them, so that fusing the chain into one op leaves nothing of it
+/// behind. `viewName` and `chainName` word the reasons.
+inline FailureOr<SmallVector<linalg::GenericOp>>
+collectChain(ArrayRef<Value> views, linalg::GenericOp root, StringRef viewName,
+             StringRef chainName, std::string &why) {
+  llvm::SetVector<Operation *> onPath;
+  DenseMap<Operation *, bool> reaches;
+  std::function<bool(Operation *)> visit = [&](Operation *op) -> bool {
+    auto it = reaches.find(op);
+    if (it != reaches.end())
+      return it->second;
+    reaches[op] = false;
+    bool result = false;
+    for (Value input : cast<linalg::GenericOp>(op).getDpsInputs()) {
+      if (llvm::is_contained(views, input)) {
+        result = true;
+        continue;
+      }
+      Operation *producer = input.getDefiningOp();
+      if (isElementwiseGeneric(producer) &&
+          producer->getBlock() == op->getBlock() && visit(producer))
+        result = true;
+    }
+    reaches[op] = result;
+    if (result)
+      onPath.insert(op);
+    return result;
+  };
+  visit(root);
+  for (Value view : views)
+    for (Operation *user : view.getUsers())
+      if (!onPath.contains(user)) {
+        why = (viewName + " has uses outside the " + chainName).str();
+        return failure();
+      }
+  for (Operation *op : onPath)
+    if (op != root)
+      for (Operation *user : op->getResult(0).getUsers())
+        if (!onPath.contains(user)) {
+          why =
+              ("an intermediate value of the " + chainName + " has other uses")
+                  .str();
+          return failure();
+        }
+  return llvm::map_to_vector(
+      onPath, [](Operation *op) { return cast<linalg::GenericOp>(op); });
 }
 
 } // namespace sparq::elementwise_chains

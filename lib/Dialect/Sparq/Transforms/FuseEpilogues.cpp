@@ -153,54 +153,23 @@ LogicalResult matchEpilogue(const ChainReader &reader, linalg::GenericOp root,
 }
 
 /// Collects the generics on def-use paths from `view` to `root` into
-/// `match.chain`; fails unless every value they compute (and `view`) is read
-/// only inside the chain, so that fusing leaves nothing of it behind.
-LogicalResult collectChain(Value view, EpilogueMatch &match, std::string &why) {
-  llvm::SetVector<Operation *> onPath;
-  DenseMap<Operation *, bool> reaches;
-  std::function<bool(Operation *)> visit = [&](Operation *op) -> bool {
-    auto it = reaches.find(op);
-    if (it != reaches.end())
-      return it->second;
-    reaches[op] = false;
-    bool result = false;
-    for (Value input : cast<linalg::GenericOp>(op).getDpsInputs()) {
-      if (input == view) {
-        result = true;
-        continue;
-      }
-      Operation *producer = input.getDefiningOp();
-      if (isElementwiseGeneric(producer) &&
-          producer->getBlock() == op->getBlock() && visit(producer))
-        result = true;
-    }
-    reaches[op] = result;
-    if (result)
-      onPath.insert(op);
-    return result;
-  };
-  visit(match.root);
-  for (Operation *user : view.getUsers())
-    if (!onPath.contains(user)) {
-      why = "the result has uses outside the epilogue";
-      return failure();
-    }
-  for (Operation *op : onPath) {
-    if (op == match.root)
-      continue;
-    for (Operation *user : op->getResult(0).getUsers())
-      if (!onPath.contains(user)) {
-        why = "an intermediate value of the epilogue has other uses";
-        return failure();
-      }
-  }
-  if (match.residual && onPath.contains(match.residual.getDefiningOp())) {
+/// `match.chain` (see collectChain); the residual must not come from the
+/// matmul itself.
+LogicalResult collectEpilogueChain(Value view, EpilogueMatch &match,
+                                   std::string &why) {
+  FailureOr<SmallVector<linalg::GenericOp>> chain =
+      collectChain({view}, match.root, "the result", "epilogue", why);
+  if (failed(chain))
+    return failure();
+  Operation *residualOp =
+      match.residual ? match.residual.getDefiningOp() : nullptr;
+  if (residualOp && llvm::any_of(*chain, [&](linalg::GenericOp generic) {
+        return generic.getOperation() == residualOp;
+      })) {
     why = "the residual is computed from the matmul";
     return failure();
   }
-  match.chain.clear();
-  for (Operation *op : onPath)
-    match.chain.push_back(cast<linalg::GenericOp>(op));
+  match.chain = std::move(*chain);
   return success();
 }
 
@@ -278,7 +247,7 @@ struct FuseMatmulEpilogue : public OpRewritePattern<OpTy> {
       EpilogueMatch match;
       std::string why;
       if (succeeded(matchEpilogue(reader, root, state, match, why)) &&
-          succeeded(collectChain(view, match, why))) {
+          succeeded(collectEpilogueChain(view, match, why))) {
         if (biasOnly && (!match.bias || match.residual ||
                          match.activation != sparq::Activation::none))
           continue;

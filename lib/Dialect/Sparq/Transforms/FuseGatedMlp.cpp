@@ -59,51 +59,6 @@ bool isColumnBlock(tensor::ExtractSliceOp slice, int64_t offset,
   return offsets[last] == offset && result.getDimSize(last) == width;
 }
 
-/// The generics on def-use paths from `views` to `root`; fails unless every
-/// value they compute (and each view) is read only inside them.
-FailureOr<SmallVector<linalg::GenericOp>>
-collectChain(ArrayRef<Value> views, linalg::GenericOp root, std::string &why) {
-  llvm::SetVector<Operation *> onPath;
-  DenseMap<Operation *, bool> reaches;
-  std::function<bool(Operation *)> visit = [&](Operation *op) -> bool {
-    auto it = reaches.find(op);
-    if (it != reaches.end())
-      return it->second;
-    reaches[op] = false;
-    bool result = false;
-    for (Value input : cast<linalg::GenericOp>(op).getDpsInputs()) {
-      if (llvm::is_contained(views, input)) {
-        result = true;
-        continue;
-      }
-      Operation *producer = input.getDefiningOp();
-      if (isElementwiseGeneric(producer) &&
-          producer->getBlock() == op->getBlock() && visit(producer))
-        result = true;
-    }
-    reaches[op] = result;
-    if (result)
-      onPath.insert(op);
-    return result;
-  };
-  visit(root);
-  for (Value view : views)
-    for (Operation *user : view.getUsers())
-      if (!onPath.contains(user)) {
-        why = "a half of the result has uses outside the gated product";
-        return failure();
-      }
-  for (Operation *op : onPath)
-    if (op != root)
-      for (Operation *user : op->getResult(0).getUsers())
-        if (!onPath.contains(user)) {
-          why = "an intermediate value of the gated product has other uses";
-          return failure();
-        }
-  return llvm::map_to_vector(
-      onPath, [](Operation *op) { return cast<linalg::GenericOp>(op); });
-}
-
 /// The matched product `act(gate) * up` rooted at `root`.
 struct GatedMatch {
   linalg::GenericOp root;
@@ -228,8 +183,8 @@ struct FuseGatedProduct : public OpRewritePattern<OpTy> {
               "come first)";
         continue;
       }
-      FailureOr<SmallVector<linalg::GenericOp>> chain =
-          collectChain({first, second}, root, why);
+      FailureOr<SmallVector<linalg::GenericOp>> chain = collectChain(
+          {first, second}, root, "a half of the result", "gated product", why);
       if (failed(chain))
         continue;
       rewrite(op, *match, *chain, halves, rewriter);

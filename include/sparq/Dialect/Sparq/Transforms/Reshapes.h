@@ -25,7 +25,8 @@ namespace sparq {
 inline bool keepsLastDim(mlir::Operation *op) {
   mlir::RankedTensorType expanded;
   llvm::SmallVector<mlir::ReassociationIndices> groups;
-  if (auto collapse = llvm::dyn_cast_or_null<mlir::tensor::CollapseShapeOp>(op)) {
+  if (auto collapse =
+          llvm::dyn_cast_or_null<mlir::tensor::CollapseShapeOp>(op)) {
     expanded = collapse.getSrcType();
     groups = collapse.getReassociationIndices();
   } else if (auto expand =

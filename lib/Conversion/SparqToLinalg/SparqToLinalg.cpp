@@ -738,6 +738,19 @@ struct RowNormSpace {
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(element, value));
   }
 
+  /// 1 / sqrt(sum / K + epsilon) per row, in the importer's order: a
+  /// generic over the rows, so that the square root and divisions run once
+  /// per row rather than once per element.
+  Value rowInverseRoots(PatternRewriter &rewriter, Location loc, Value sums,
+                        double epsilon) const {
+    return buildParallelGeneric(
+        rewriter, loc, shape.drop_back(), element, {sums},
+        {rewriter.getMultiDimIdentityMap(rank - 1)},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return inverseRoot(b, l, args[0], epsilon);
+        });
+  }
+
   /// 1 / sqrt(sum / K + epsilon), in the importer's order.
   Value inverseRoot(OpBuilder &b, Location loc, Value sum,
                     double epsilon) const {
@@ -843,14 +856,14 @@ struct LowerRmsNormQuantize : public OpRewritePattern<RmsNormQuantizeOp> {
                       [](OpBuilder &b, Location l, ValueRange args) -> Value {
                         return arith::MulFOp::create(b, l, args[0], args[0]);
                       });
-    double epsilon = op.getEpsilon().convertToDouble();
+    Value inverses = space.rowInverseRoots(
+        rewriter, loc, sums, op.getEpsilon().convertToDouble());
     Value normalized = buildParallelGeneric(
         rewriter, loc, space.shape, space.element,
-        {op.getInput(), sums, op.getGamma()},
+        {op.getInput(), inverses, op.getGamma()},
         {space.identity, space.rowMap, space.channelMap},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value inverse = space.inverseRoot(b, l, args[1], epsilon);
-          Value scaled = arith::MulFOp::create(b, l, args[0], inverse);
+          Value scaled = arith::MulFOp::create(b, l, args[0], args[1]);
           return arith::MulFOp::create(b, l, args[2], scaled);
         });
     replaceByQuantized(rewriter, op, space, normalized);
@@ -890,8 +903,9 @@ struct LowerLayerNormQuantize : public OpRewritePattern<LayerNormQuantizeOp> {
                             arith::SubFOp::create(b, l, args[0], args[1]);
                         return arith::MulFOp::create(b, l, centered, centered);
                       });
-    double epsilon = op.getEpsilon().convertToDouble();
-    SmallVector<Value> inputs = {x, means, squares, op.getGamma()};
+    Value inverses = space.rowInverseRoots(rewriter, loc, squares,
+                                           op.getEpsilon().convertToDouble());
+    SmallVector<Value> inputs = {x, means, inverses, op.getGamma()};
     SmallVector<AffineMap> maps = {space.identity, space.rowMap, space.rowMap,
                                    space.channelMap};
     if (op.getBeta()) {
@@ -901,7 +915,7 @@ struct LowerLayerNormQuantize : public OpRewritePattern<LayerNormQuantizeOp> {
     Value normalized = buildParallelGeneric(
         rewriter, loc, space.shape, space.element, inputs, maps,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value inverse = space.inverseRoot(b, l, args[2], epsilon);
+          Value inverse = args[2];
           Value centered = arith::SubFOp::create(b, l, args[0], args[1]);
           Value scaled = arith::MulFOp::create(b, l, centered, inverse);
           Value y = arith::MulFOp::create(b, l, scaled, args[3]);
@@ -914,9 +928,9 @@ struct LowerLayerNormQuantize : public OpRewritePattern<LayerNormQuantizeOp> {
   }
 };
 
-/// softmax(mask(x * scale)) along the last dim in three passes over x, none
-/// of which writes the scaled or masked scores: the row maximum, the sum of
-/// exp(t - max), and exp(t - max) / sum, with t recomputed in each.
+/// softmax(mask(x * scale)) along the last dim without writing the scaled or
+/// masked scores t (recomputed from x where needed): the row maximum of t,
+/// exp(t - max) into the result, its row sums, and the division in place.
 struct LowerSoftmax : public OpRewritePattern<SoftmaxOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SoftmaxOp op,
@@ -1016,21 +1030,30 @@ struct LowerSoftmax : public OpRewritePattern<SoftmaxOp> {
       return math::ExpOp::create(b, l,
                                  arith::SubFOp::create(b, l, t, args.back()));
     };
+    // exp(t - max) once per element, into what becomes the result's
+    // buffer: recomputing it in the division pass would double the most
+    // expensive operation of the op.
+    Value exps = buildParallelGeneric(rewriter, loc, shape, element, withMax,
+                                      withMaxMaps, shiftedExp);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     Value rowSum = reduceRows(
-        withMax, withMaxMaps, 0.0,
+        {exps}, {identity}, 0.0,
         [&](OpBuilder &b, Location l, ValueRange args, Value acc) -> Value {
-          return arith::AddFOp::create(b, l, acc, shiftedExp(b, l, args));
+          return arith::AddFOp::create(b, l, acc, args[0]);
         });
-    SmallVector<Value> withSum(withMax);
-    withSum.push_back(rowSum);
-    SmallVector<AffineMap> withSumMaps(withMaxMaps);
-    withSumMaps.push_back(rowMap);
-    Value result = buildParallelGeneric(
-        rewriter, loc, shape, element, withSum, withSumMaps,
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return arith::DivFOp::create(b, l, shiftedExp(b, l, args.drop_back()),
-                                       args.back());
-        });
+    // The division in place over the exponentials.
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, loc, exps.getType(), ValueRange{rowSum},
+            ValueRange{exps}, ArrayRef<AffineMap>{rowMap, identity},
+            SmallVector<utils::IteratorType>(rank,
+                                             utils::IteratorType::parallel),
+            [](OpBuilder &b, Location l, ValueRange args) {
+              linalg::YieldOp::create(
+                  b, l, ValueRange{arith::DivFOp::create(b, l, args[1],
+                                                         args[0])});
+            })
+            .getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -27,19 +27,6 @@ using namespace mlir;
 using namespace sparq;
 using namespace sparq::cpu_kernels;
 
-namespace {
-
-/// The f32 `v` as `type` (y's element type).
-Value fromF32(OpBuilder &b, Location loc, Value v, Type type) {
-  if (type == v.getType())
-    return v;
-  if (type.getIntOrFloatBitWidth() < 32)
-    return arith::TruncFOp::create(b, loc, type, v);
-  return arith::ExtFOp::create(b, loc, type, v);
-}
-
-} // namespace
-
 void sparq::cpu_kernels::buildInt8KernelBody(OpBuilder &b, func::FuncOp func,
                                              const Int8KernelSpec &spec) {
   Location loc = func.getLoc();
@@ -179,8 +166,9 @@ void sparq::cpu_kernels::buildInt8KernelBody(OpBuilder &b, func::FuncOp func,
     value = arith::MulFOp::create(b, loc, value, weightScale);
     if (biasValue)
       value = arith::AddFOp::create(b, loc, value, biasValue);
-    memref::StoreOp::create(b, loc, fromF32(b, loc, value, yElement), y,
-                            ValueRange{row, n});
+    memref::StoreOp::create(b, loc,
+                            castFloat(b, loc, value, cast<FloatType>(yElement)),
+                            y, ValueRange{row, n});
   }
   b.setInsertionPointAfter(parallel);
   func::ReturnOp::create(b, loc);

@@ -24,18 +24,25 @@ inline mlir::Value idx(mlir::OpBuilder &b, mlir::Location loc, int64_t v) {
   return mlir::arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// `v` (a float scalar or vector) with `element` elements: extended or
+/// truncated.
+inline mlir::Value castFloat(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value v, mlir::FloatType element) {
+  mlir::Type from = mlir::getElementTypeOrSelf(v.getType());
+  if (from == element)
+    return v;
+  mlir::Type type = element;
+  if (auto vectorType = llvm::dyn_cast<mlir::VectorType>(v.getType()))
+    type = vectorType.clone(element);
+  if (from.getIntOrFloatBitWidth() < element.getWidth())
+    return mlir::arith::ExtFOp::create(b, loc, type, v);
+  return mlir::arith::TruncFOp::create(b, loc, type, v);
+}
+
 /// `v` (a float scalar or vector) with f32 elements.
 inline mlir::Value toF32(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value v) {
-  mlir::Type type = mlir::getElementTypeOrSelf(v.getType());
-  if (type.isF32())
-    return v;
-  mlir::Type f32 = b.getF32Type();
-  if (auto vectorType = llvm::dyn_cast<mlir::VectorType>(v.getType()))
-    f32 = vectorType.clone(f32);
-  if (type.getIntOrFloatBitWidth() < 32)
-    return mlir::arith::ExtFOp::create(b, loc, f32, v);
-  return mlir::arith::TruncFOp::create(b, loc, f32, v);
+  return castFloat(b, loc, v, b.getF32Type());
 }
 
 /// The largest divisor of `rows` up to 8: rows of one tile share the

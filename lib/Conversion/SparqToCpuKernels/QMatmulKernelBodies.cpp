@@ -138,20 +138,6 @@ void storeTile(OpBuilder &b, Location loc, const OutputOperands &io,
   }
 }
 
-/// Builds the outputs of column `column` for one tile: `weightRowSums(n)`
-/// builds the finished sums of weight row n (see finishSums).
-void buildOutputColumn(
-    OpBuilder &b, Location loc, const OutputOperands &io,
-    const KernelSpec &spec, Value column, int64_t tile,
-    function_ref<Value(OpBuilder &, Location, int64_t)> rowOf,
-    function_ref<SmallVector<Value>(Value n)> weightRowSums) {
-  SmallVector<Value> sums = weightRowSums(column), upSums;
-  if (spec.gated)
-    upSums = weightRowSums(
-        arith::AddIOp::create(b, loc, column, idx(b, loc, spec.n / 2)));
-  storeTile(b, loc, io, column, tile, rowOf, sums, upSums);
-}
-
 /// y = act(y) + residual over the finished outputs, 16 lanes at a time (a
 /// scalar tail when N is not a multiple of 16). The outputs are still in
 /// cache; per output at the store, the epilogue would run scalar inside the
@@ -285,29 +271,39 @@ KernelArgs beginKernelBody(OpBuilder &b, func::FuncOp func,
 
 using RowFn = function_ref<Value(OpBuilder &, Location, int64_t)>;
 
-/// Output rows n in parallel (scf.parallel, OpenMP later) and, inside, the
+/// Output columns in parallel (scf.parallel, OpenMP later) and, inside, the
 /// activation rows in tiles of up to 8: each tile keeps its accumulators in
-/// registers and re-reads the output row's weights, which the first tile
-/// brought into L1. `body` builds one (n, tile) step; `rowOf(m)` is the
-/// activation row of tile position m.
-void forEachOutputRowTile(
-    OpBuilder &b, Location loc, const KernelSpec &spec,
-    function_ref<void(Value n, int64_t tile, RowFn rowOf)> body) {
+/// registers and re-reads the weight row, which the first tile brought into
+/// L1. `weightRowSums(n, tile, rowOf)` builds the finished sums of weight
+/// row n for one tile (see finishSums; `rowOf(m)` is the activation row of
+/// tile position m); they are stored at the column, or for a gated kernel
+/// paired with the sums of row n + N/2 (storeTile).
+void forEachOutputTile(
+    OpBuilder &b, Location loc, const OutputOperands &io,
+    const KernelSpec &spec,
+    function_ref<SmallVector<Value>(Value n, int64_t tile, RowFn rowOf)>
+        weightRowSums) {
   Value c0 = idx(b, loc, 0), c1 = idx(b, loc, 1);
   auto parallel = scf::ParallelOp::create(
       b, loc, ValueRange{c0}, ValueRange{idx(b, loc, spec.outputColumns())},
       ValueRange{c1});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(parallel.getBody());
-  Value n = parallel.getInductionVars()[0];
+  Value column = parallel.getInductionVars()[0];
   int64_t tile = rowsPerTile(spec.m);
   auto tileLoop =
       scf::ForOp::create(b, loc, c0, idx(b, loc, spec.m), idx(b, loc, tile));
   b.setInsertionPointToStart(tileLoop.getBody());
   Value tileBase = tileLoop.getInductionVar();
-  body(n, tile, [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
+  auto rowOf = [&](OpBuilder &rb, Location rl, int64_t m) -> Value {
     return arith::AddIOp::create(rb, rl, tileBase, idx(rb, rl, m));
-  });
+  };
+  SmallVector<Value> sums = weightRowSums(column, tile, rowOf), upSums;
+  if (spec.gated)
+    upSums = weightRowSums(
+        arith::AddIOp::create(b, loc, column, idx(b, loc, spec.n / 2)), tile,
+        rowOf);
+  storeTile(b, loc, io, column, tile, rowOf, sums, upSums);
 }
 
 /// Builds the body of the kernel function `func` for `spec`.
@@ -423,160 +419,146 @@ void buildKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   // (when the group count is even), so the FMAs that fold a group in do not
   // wait for the previous group's: one chain per set, half as long.
   int64_t accumulatorSets = groups % 2 == 0 ? 2 : 1;
-  forEachOutputRowTile(
-      b, loc, spec, [&](Value column, int64_t tile, RowFn rowOf) {
-        buildOutputColumn(
-            b, loc, args.io, spec, column, tile, rowOf,
-            [&](Value n) -> SmallVector<Value> {
-              Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
-              SmallVector<Value> init(tile * accumulatorSets, zeroLanes);
-              Value signFlip =
-                  splat(b, loc, bytesI8,
-                        b.getI8IntegerAttr(spec.bits == 4 ? 0x88 : 0x80));
-              Value lowMask = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x0F));
-              Value four = splat(b, loc, bytesI8, b.getI8IntegerAttr(4));
-              Value zeroAccumulator =
-                  splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
+  auto weightRowSums = [&](Value n, int64_t tile,
+                           RowFn rowOf) -> SmallVector<Value> {
+    Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
+    SmallVector<Value> init(tile * accumulatorSets, zeroLanes);
+    Value signFlip = splat(b, loc, bytesI8,
+                           b.getI8IntegerAttr(spec.bits == 4 ? 0x88 : 0x80));
+    Value lowMask = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x0F));
+    Value four = splat(b, loc, bytesI8, b.getI8IntegerAttr(4));
+    Value zeroAccumulator = splat(b, loc, lanesI32, b.getI32IntegerAttr(0));
 
-              // Folds `group` into `accs` (one float accumulator per tile row).
-              auto foldGroup = [&](OpBuilder &gb, Location l, Value group,
-                                   ValueRange accs) -> SmallVector<Value> {
-                Value groupStart = arith::MulIOp::create(
-                    gb, l, group, idx(gb, l, spec.groupSize));
-                Value zeroPoint;
-                if (spec.hasZeroPoints)
-                  zeroPoint = arith::ExtUIOp::create(
-                      gb, l, i32,
-                      memref::LoadOp::create(gb, l, zeroPoints,
-                                             ValueRange{n, group}));
-                // Two integer accumulators per row for nibbles (low and high),
-                // so the two dot products of a block do not wait on each other.
-                int64_t chains = spec.bits == 4 && blocksPerGroup > 1 ? 2 : 1;
-                SmallVector<Value> initialAcc;
-                for (int64_t m = 0; m < tile; ++m) {
-                  Value correction;
-                  if (spec.hasZeroPoints) {
-                    Value sum = memref::LoadOp::create(
-                        gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
-                    correction = arith::SubIOp::create(
-                        gb, l,
-                        arith::ConstantOp::create(gb, l,
-                                                  gb.getI32IntegerAttr(0)),
-                        arith::MulIOp::create(gb, l, zeroPoint, sum));
-                  } else if (spec.isSigned) {
-                    // Stored premultiplied by minus the fixed zero point.
-                    correction = memref::LoadOp::create(
-                        gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
-                  }
-                  initialAcc.push_back(
-                      correction ? Value(vector::InsertOp::create(
-                                       gb, l, correction, zeroAccumulator,
-                                       ArrayRef<int64_t>{0}))
-                                 : zeroAccumulator);
-                  for (int64_t c = 1; c < chains; ++c)
-                    initialAcc.push_back(zeroAccumulator);
+    // Folds `group` into `accs` (one float accumulator per tile row).
+    auto foldGroup = [&](OpBuilder &gb, Location l, Value group,
+                         ValueRange accs) -> SmallVector<Value> {
+      Value groupStart =
+          arith::MulIOp::create(gb, l, group, idx(gb, l, spec.groupSize));
+      Value zeroPoint;
+      if (spec.hasZeroPoints)
+        zeroPoint = arith::ExtUIOp::create(
+            gb, l, i32,
+            memref::LoadOp::create(gb, l, zeroPoints, ValueRange{n, group}));
+      // Two integer accumulators per row for nibbles (low and high),
+      // so the two dot products of a block do not wait on each other.
+      int64_t chains = spec.bits == 4 && blocksPerGroup > 1 ? 2 : 1;
+      SmallVector<Value> initialAcc;
+      for (int64_t m = 0; m < tile; ++m) {
+        Value correction;
+        if (spec.hasZeroPoints) {
+          Value sum = memref::LoadOp::create(
+              gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
+          correction = arith::SubIOp::create(
+              gb, l, arith::ConstantOp::create(gb, l, gb.getI32IntegerAttr(0)),
+              arith::MulIOp::create(gb, l, zeroPoint, sum));
+        } else if (spec.isSigned) {
+          // Stored premultiplied by minus the fixed zero point.
+          correction = memref::LoadOp::create(
+              gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
+        }
+        initialAcc.push_back(
+            correction
+                ? Value(vector::InsertOp::create(
+                      gb, l, correction, zeroAccumulator, ArrayRef<int64_t>{0}))
+                : zeroAccumulator);
+        for (int64_t c = 1; c < chains; ++c)
+          initialAcc.push_back(zeroAccumulator);
+      }
+      auto blockLoop = scf::ForOp::create(
+          gb, l, idx(gb, l, 0), idx(gb, l, blocksPerGroup), idx(gb, l, 1),
+          initialAcc,
+          [&](OpBuilder &bb, Location bl, Value blk, ValueRange iaccs) {
+            Value start = arith::AddIOp::create(
+                bb, bl, groupStart,
+                arith::MulIOp::create(bb, bl, blk, idx(bb, bl, blockElems)));
+            Value byteStart =
+                spec.bits == 4 ? Value(arith::DivUIOp::create(bb, bl, start,
+                                                              idx(bb, bl, 2)))
+                               : start;
+            Value raw = vector::LoadOp::create(
+                bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
+                ValueRange{n, byteStart});
+            if (spec.isSigned)
+              raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
+            Value low, high;
+            if (spec.bits == 4) {
+              low = arith::AndIOp::create(bb, bl, raw, lowMask);
+              high = arith::ShRUIOp::create(bb, bl, raw, four);
+            }
+            SmallVector<Value> next;
+            for (int64_t m = 0; m < tile; ++m) {
+              Value row = rowOf(bb, bl, m);
+              if (spec.bits == 4) {
+                Value evens = vector::LoadOp::create(bb, bl, bytesI8, xq,
+                                                     ValueRange{row, start});
+                Value oddStart = arith::AddIOp::create(
+                    bb, bl, start, idx(bb, bl, blockElems / 2));
+                Value odds = vector::LoadOp::create(bb, bl, bytesI8, xq,
+                                                    ValueRange{row, oddStart});
+                Value lowAcc = dotU8S8(bb, bl, iaccs[m * chains], low, evens);
+                if (chains == 2) {
+                  next.push_back(lowAcc);
+                  next.push_back(
+                      dotU8S8(bb, bl, iaccs[m * chains + 1], high, odds));
+                } else {
+                  next.push_back(dotU8S8(bb, bl, lowAcc, high, odds));
                 }
-                auto blockLoop = scf::ForOp::create(
-                    gb, l, idx(gb, l, 0), idx(gb, l, blocksPerGroup),
-                    idx(gb, l, 1), initialAcc,
-                    [&](OpBuilder &bb, Location bl, Value blk,
-                        ValueRange iaccs) {
-                      Value start = arith::AddIOp::create(
-                          bb, bl, groupStart,
-                          arith::MulIOp::create(bb, bl, blk,
-                                                idx(bb, bl, blockElems)));
-                      Value byteStart =
-                          spec.bits == 4 ? Value(arith::DivUIOp::create(
-                                               bb, bl, start, idx(bb, bl, 2)))
-                                         : start;
-                      Value raw = vector::LoadOp::create(
-                          bb, bl, VectorType::get({weightBytesPerBlock}, i8), w,
-                          ValueRange{n, byteStart});
-                      if (spec.isSigned)
-                        raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
-                      Value low, high;
-                      if (spec.bits == 4) {
-                        low = arith::AndIOp::create(bb, bl, raw, lowMask);
-                        high = arith::ShRUIOp::create(bb, bl, raw, four);
-                      }
-                      SmallVector<Value> next;
-                      for (int64_t m = 0; m < tile; ++m) {
-                        Value row = rowOf(bb, bl, m);
-                        if (spec.bits == 4) {
-                          Value evens = vector::LoadOp::create(
-                              bb, bl, bytesI8, xq, ValueRange{row, start});
-                          Value oddStart = arith::AddIOp::create(
-                              bb, bl, start, idx(bb, bl, blockElems / 2));
-                          Value odds = vector::LoadOp::create(
-                              bb, bl, bytesI8, xq, ValueRange{row, oddStart});
-                          Value lowAcc =
-                              dotU8S8(bb, bl, iaccs[m * chains], low, evens);
-                          if (chains == 2) {
-                            next.push_back(lowAcc);
-                            next.push_back(dotU8S8(
-                                bb, bl, iaccs[m * chains + 1], high, odds));
-                          } else {
-                            next.push_back(dotU8S8(bb, bl, lowAcc, high, odds));
-                          }
-                        } else {
-                          Value xs = vector::LoadOp::create(
-                              bb, bl, bytesI8, xq, ValueRange{row, start});
-                          next.push_back(dotU8S8(bb, bl, iaccs[m], raw, xs));
-                        }
-                      }
-                      scf::YieldOp::create(bb, bl, next);
-                    });
-                // Scaled once per group: convert, times the weight scale, and
-                // an FMA with the activation scale into the row's accumulator.
-                Value weightSplat =
-                    loadGroupScale(gb, l, scales, n, group, lanesF32).second;
-                SmallVector<Value> results;
-                for (int64_t m = 0; m < tile; ++m) {
-                  Value dot = blockLoop.getResult(m * chains);
-                  if (chains == 2)
-                    dot = arith::AddIOp::create(
-                        gb, l, dot, blockLoop.getResult(m * chains + 1));
-                  Value activationScale = vector::BroadcastOp::create(
-                      gb, l, lanesF32,
-                      memref::LoadOp::create(
-                          gb, l, xScale, ValueRange{rowOf(gb, l, m), group}));
-                  Value scaled = arith::MulFOp::create(
-                      gb, l, arith::SIToFPOp::create(gb, l, lanesF32, dot),
-                      weightSplat);
-                  results.push_back(vector::FMAOp::create(
-                      gb, l, scaled, activationScale, accs[m]));
-                }
-                return results;
-              };
-
-              auto groupLoop = scf::ForOp::create(
-                  b, loc, c0, idx(b, loc, groups), idx(b, loc, accumulatorSets),
-                  init,
-                  [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
-                    SmallVector<Value> next;
-                    for (int64_t set = 0; set < accumulatorSets; ++set) {
-                      Value g = set == 0 ? group
-                                         : Value(arith::AddIOp::create(
-                                               gb, l, group, idx(gb, l, set)));
-                      llvm::append_range(
-                          next,
-                          foldGroup(gb, l, g, iter.slice(set * tile, tile)));
-                    }
-                    scf::YieldOp::create(gb, l, next);
-                  });
-
-              SmallVector<Value> accumulators;
-              for (int64_t m = 0; m < tile; ++m) {
-                Value acc = groupLoop.getResult(m);
-                for (int64_t set = 1; set < accumulatorSets; ++set)
-                  acc = arith::AddFOp::create(
-                      b, loc, acc, groupLoop.getResult(set * tile + m));
-                accumulators.push_back(acc);
+              } else {
+                Value xs = vector::LoadOp::create(bb, bl, bytesI8, xq,
+                                                  ValueRange{row, start});
+                next.push_back(dotU8S8(bb, bl, iaccs[m], raw, xs));
               }
-              return finishSums(b, loc, args.io, n, tile, rowOf, accumulators,
-                                /*corrections=*/{});
-            });
-      });
+            }
+            scf::YieldOp::create(bb, bl, next);
+          });
+      // Scaled once per group: convert, times the weight scale, and
+      // an FMA with the activation scale into the row's accumulator.
+      Value weightSplat =
+          loadGroupScale(gb, l, scales, n, group, lanesF32).second;
+      SmallVector<Value> results;
+      for (int64_t m = 0; m < tile; ++m) {
+        Value dot = blockLoop.getResult(m * chains);
+        if (chains == 2)
+          dot = arith::AddIOp::create(gb, l, dot,
+                                      blockLoop.getResult(m * chains + 1));
+        Value activationScale = vector::BroadcastOp::create(
+            gb, l, lanesF32,
+            memref::LoadOp::create(gb, l, xScale,
+                                   ValueRange{rowOf(gb, l, m), group}));
+        Value scaled = arith::MulFOp::create(
+            gb, l, arith::SIToFPOp::create(gb, l, lanesF32, dot), weightSplat);
+        results.push_back(
+            vector::FMAOp::create(gb, l, scaled, activationScale, accs[m]));
+      }
+      return results;
+    };
+
+    auto groupLoop = scf::ForOp::create(
+        b, loc, c0, idx(b, loc, groups), idx(b, loc, accumulatorSets), init,
+        [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
+          SmallVector<Value> next;
+          for (int64_t set = 0; set < accumulatorSets; ++set) {
+            Value g = set == 0 ? group
+                               : Value(arith::AddIOp::create(gb, l, group,
+                                                             idx(gb, l, set)));
+            llvm::append_range(
+                next, foldGroup(gb, l, g, iter.slice(set * tile, tile)));
+          }
+          scf::YieldOp::create(gb, l, next);
+        });
+
+    SmallVector<Value> accumulators;
+    for (int64_t m = 0; m < tile; ++m) {
+      Value acc = groupLoop.getResult(m);
+      for (int64_t set = 1; set < accumulatorSets; ++set)
+        acc = arith::AddFOp::create(b, loc, acc,
+                                    groupLoop.getResult(set * tile + m));
+      accumulators.push_back(acc);
+    }
+    return finishSums(b, loc, args.io, n, tile, rowOf, accumulators,
+                      /*corrections=*/{});
+  };
+  forEachOutputTile(b, loc, args.io, spec, weightRowSums);
   memref::DeallocOp::create(b, loc, xq);
   applyEpilogue(b, loc, args.io, spec);
   func::ReturnOp::create(b, loc);
@@ -645,109 +627,98 @@ void buildExactKernelBody(OpBuilder &b, Location loc, func::FuncOp func,
   }
 
   // 2. Output rows in parallel, activation rows in tiles.
-  forEachOutputRowTile(
-      b, loc, spec, [&](Value column, int64_t tile, RowFn rowOf) {
-        buildOutputColumn(
-            b, loc, args.io, spec, column, tile, rowOf,
-            [&](Value n) -> SmallVector<Value> {
-              Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
-              Value zeroF =
-                  arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-              SmallVector<Value> init(tile, zeroLanes);
-              init.append(tile, zeroF); // zero-point corrections
-              Value signFlip = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x88));
-              Value lowMask = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x0F));
-              Value four = splat(b, loc, bytesI8, b.getI8IntegerAttr(4));
-              auto groupLoop = scf::ForOp::create(
-                  b, loc, c0, idx(b, loc, groups), c1, init,
-                  [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
-                    Value groupStart = arith::MulIOp::create(
-                        gb, l, group, idx(gb, l, spec.groupSize));
-                    SmallVector<Value> zeroAcc(tile, zeroLanes);
-                    auto blockLoop = scf::ForOp::create(
-                        gb, l, c0, idx(gb, l, blocksPerGroup), c1, zeroAcc,
-                        [&](OpBuilder &bb, Location bl, Value blk,
-                            ValueRange accs) {
-                          Value start = arith::AddIOp::create(
-                              bb, bl, groupStart,
-                              arith::MulIOp::create(bb, bl, blk,
-                                                    idx(bb, bl, blockElems)));
-                          Value byteStart =
-                              nibbles ? Value(arith::DivUIOp::create(
-                                            bb, bl, start, idx(bb, bl, 2)))
-                                      : start;
-                          Value raw = vector::LoadOp::create(
-                              bb, bl, bytesI8, w, ValueRange{n, byteStart});
-                          SmallVector<Value> widened;
-                          if (nibbles) {
-                            if (spec.isSigned)
-                              raw =
-                                  arith::XOrIOp::create(bb, bl, raw, signFlip);
-                            widened.push_back(arith::UIToFPOp::create(
-                                bb, bl, lanesF32,
-                                arith::AndIOp::create(bb, bl, raw, lowMask)));
-                            widened.push_back(arith::UIToFPOp::create(
-                                bb, bl, lanesF32,
-                                arith::ShRUIOp::create(bb, bl, raw, four)));
-                          } else {
-                            widened.push_back(
-                                spec.isSigned ? Value(arith::SIToFPOp::create(
-                                                    bb, bl, lanesF32, raw))
-                                              : Value(arith::UIToFPOp::create(
-                                                    bb, bl, lanesF32, raw)));
-                          }
-                          SmallVector<Value> next;
-                          for (int64_t m = 0; m < tile; ++m) {
-                            Value acc = accs[m];
-                            for (auto [part, weights] :
-                                 llvm::enumerate(widened)) {
-                              Value at = arith::AddIOp::create(
-                                  bb, bl, start, idx(bb, bl, part * lanes));
-                              Value activations = vector::LoadOp::create(
-                                  bb, bl, lanesF32, xs,
-                                  ValueRange{rowOf(bb, bl, m), at});
-                              acc = vector::FMAOp::create(bb, bl, weights,
-                                                          activations, acc);
-                            }
-                            next.push_back(acc);
-                          }
-                          scf::YieldOp::create(bb, bl, next);
-                        });
-                    auto [scale, scaleSplat] =
-                        loadGroupScale(gb, l, scales, n, group, lanesF32);
-                    Value zeroPoint;
-                    if (spec.hasZeroPoints)
-                      zeroPoint = arith::UIToFPOp::create(
-                          gb, l, f32,
-                          memref::LoadOp::create(gb, l, zeroPoints,
-                                                 ValueRange{n, group}));
-                    else if (needsSums)
-                      zeroPoint = arith::ConstantOp::create(
-                          gb, l, gb.getF32FloatAttr(8));
-                    SmallVector<Value> results, corrections;
-                    for (int64_t m = 0; m < tile; ++m) {
-                      results.push_back(vector::FMAOp::create(
-                          gb, l, blockLoop.getResult(m), scaleSplat, iter[m]));
-                      Value correction = iter[tile + m];
-                      if (zeroPoint) {
-                        Value sum = memref::LoadOp::create(
-                            gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
-                        correction = math::FmaOp::create(
-                            gb, l,
-                            arith::MulFOp::create(gb, l, scale, zeroPoint), sum,
-                            correction);
-                      }
-                      corrections.push_back(correction);
-                    }
-                    results.append(corrections);
-                    scf::YieldOp::create(gb, l, results);
-                  });
-              SmallVector<Value> results(groupLoop.getResults());
-              return finishSums(b, loc, args.io, n, tile, rowOf,
-                                ArrayRef(results).take_front(tile),
-                                ArrayRef(results).drop_front(tile));
-            });
-      });
+  auto weightRowSums = [&](Value n, int64_t tile,
+                           RowFn rowOf) -> SmallVector<Value> {
+    Value zeroLanes = splat(b, loc, lanesF32, b.getF32FloatAttr(0));
+    Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    SmallVector<Value> init(tile, zeroLanes);
+    init.append(tile, zeroF); // zero-point corrections
+    Value signFlip = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x88));
+    Value lowMask = splat(b, loc, bytesI8, b.getI8IntegerAttr(0x0F));
+    Value four = splat(b, loc, bytesI8, b.getI8IntegerAttr(4));
+    auto groupLoop = scf::ForOp::create(
+        b, loc, c0, idx(b, loc, groups), c1, init,
+        [&](OpBuilder &gb, Location l, Value group, ValueRange iter) {
+          Value groupStart =
+              arith::MulIOp::create(gb, l, group, idx(gb, l, spec.groupSize));
+          SmallVector<Value> zeroAcc(tile, zeroLanes);
+          auto blockLoop = scf::ForOp::create(
+              gb, l, c0, idx(gb, l, blocksPerGroup), c1, zeroAcc,
+              [&](OpBuilder &bb, Location bl, Value blk, ValueRange accs) {
+                Value start = arith::AddIOp::create(
+                    bb, bl, groupStart,
+                    arith::MulIOp::create(bb, bl, blk,
+                                          idx(bb, bl, blockElems)));
+                Value byteStart = nibbles ? Value(arith::DivUIOp::create(
+                                                bb, bl, start, idx(bb, bl, 2)))
+                                          : start;
+                Value raw = vector::LoadOp::create(bb, bl, bytesI8, w,
+                                                   ValueRange{n, byteStart});
+                SmallVector<Value> widened;
+                if (nibbles) {
+                  if (spec.isSigned)
+                    raw = arith::XOrIOp::create(bb, bl, raw, signFlip);
+                  widened.push_back(arith::UIToFPOp::create(
+                      bb, bl, lanesF32,
+                      arith::AndIOp::create(bb, bl, raw, lowMask)));
+                  widened.push_back(arith::UIToFPOp::create(
+                      bb, bl, lanesF32,
+                      arith::ShRUIOp::create(bb, bl, raw, four)));
+                } else {
+                  widened.push_back(spec.isSigned
+                                        ? Value(arith::SIToFPOp::create(
+                                              bb, bl, lanesF32, raw))
+                                        : Value(arith::UIToFPOp::create(
+                                              bb, bl, lanesF32, raw)));
+                }
+                SmallVector<Value> next;
+                for (int64_t m = 0; m < tile; ++m) {
+                  Value acc = accs[m];
+                  for (auto [part, weights] : llvm::enumerate(widened)) {
+                    Value at = arith::AddIOp::create(bb, bl, start,
+                                                     idx(bb, bl, part * lanes));
+                    Value activations = vector::LoadOp::create(
+                        bb, bl, lanesF32, xs, ValueRange{rowOf(bb, bl, m), at});
+                    acc = vector::FMAOp::create(bb, bl, weights, activations,
+                                                acc);
+                  }
+                  next.push_back(acc);
+                }
+                scf::YieldOp::create(bb, bl, next);
+              });
+          auto [scale, scaleSplat] =
+              loadGroupScale(gb, l, scales, n, group, lanesF32);
+          Value zeroPoint;
+          if (spec.hasZeroPoints)
+            zeroPoint = arith::UIToFPOp::create(
+                gb, l, f32,
+                memref::LoadOp::create(gb, l, zeroPoints,
+                                       ValueRange{n, group}));
+          else if (needsSums)
+            zeroPoint = arith::ConstantOp::create(gb, l, gb.getF32FloatAttr(8));
+          SmallVector<Value> results, corrections;
+          for (int64_t m = 0; m < tile; ++m) {
+            results.push_back(vector::FMAOp::create(
+                gb, l, blockLoop.getResult(m), scaleSplat, iter[m]));
+            Value correction = iter[tile + m];
+            if (zeroPoint) {
+              Value sum = memref::LoadOp::create(
+                  gb, l, xSum, ValueRange{rowOf(gb, l, m), group});
+              correction = math::FmaOp::create(
+                  gb, l, arith::MulFOp::create(gb, l, scale, zeroPoint), sum,
+                  correction);
+            }
+            corrections.push_back(correction);
+          }
+          results.append(corrections);
+          scf::YieldOp::create(gb, l, results);
+        });
+    SmallVector<Value> results(groupLoop.getResults());
+    return finishSums(b, loc, args.io, n, tile, rowOf,
+                      ArrayRef(results).take_front(tile),
+                      ArrayRef(results).drop_front(tile));
+  };
+  forEachOutputTile(b, loc, args.io, spec, weightRowSums);
   if (nibbles)
     memref::DeallocOp::create(b, loc, xs);
   applyEpilogue(b, loc, args.io, spec);

@@ -365,8 +365,8 @@ struct ConvertSparqToGpuKernelsPass
     });
     for (Operation *op : ops) {
       GpuKernelSpec spec;
-      spec.chip = gpuArch;
       LaunchPlan plan;
+      // Fills `spec` and `plan` for `matmul` afresh; why no kernel, or "".
       auto planFor = [&](Operation *matmul) -> std::string {
         spec = GpuKernelSpec();
         spec.chip = gpuArch;

@@ -132,34 +132,51 @@ Value sparq::buildGatedProduct(OpBuilder &b, Location loc,
       .getResult(0);
 }
 
+Operation *sparq::cloneWithEpilogue(OpBuilder &b, Operation *op,
+                                    Type resultType, Value bias,
+                                    ActivationAttr activation, Value residual,
+                                    UnitAttr gated) {
+  Operation *clone;
+  if (auto q = dyn_cast<QMatmulOp>(op))
+    clone = QMatmulOp::create(b, q.getLoc(), resultType, q.getInput(),
+                              q.getWeights(), q.getScales(), q.getZeroPoints(),
+                              bias, q.getOutlierRowPtr(), q.getOutlierColInd(),
+                              q.getOutlierValues(), q.getStorageTypeAttr(),
+                              activation, residual, gated);
+  else {
+    auto l = cast<LutMatmulOp>(op);
+    clone = LutMatmulOp::create(
+        b, l.getLoc(), resultType, l.getInput(), l.getIndices(),
+        l.getCodebooks(), bias, l.getOutlierRowPtr(), l.getOutlierColInd(),
+        l.getOutlierValues(), l.getBitsAttr(), activation, residual, gated);
+  }
+  clone->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  return clone;
+}
+
 Operation *sparq::expandGatedMatmul(RewriterBase &rewriter, Operation *op) {
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   SmallVector<int64_t> shape(resultType.getShape());
   shape.back() *= 2;
-  auto wideType = resultType.clone(shape);
-  Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
-  Operation *wide;
+  // The bias stays in the wide matmul; the activation and the residual go
+  // to the product.
+  Value bias, residual;
   Activation activation;
-  Value residual;
   if (auto q = dyn_cast<QMatmulOp>(op)) {
-    wide = QMatmulOp::create(
-        rewriter, loc, wideType, q.getInput(), q.getWeights(), q.getScales(),
-        q.getZeroPoints(), q.getBias(), q.getOutlierRowPtr(),
-        q.getOutlierColInd(), q.getOutlierValues(), q.getStorageTypeAttr());
-    activation = q.getActivationKind();
+    bias = q.getBias();
     residual = q.getResidual();
+    activation = q.getActivationKind();
   } else {
     auto l = cast<LutMatmulOp>(op);
-    wide = LutMatmulOp::create(rewriter, loc, wideType, l.getInput(),
-                               l.getIndices(), l.getCodebooks(), l.getBias(),
-                               l.getOutlierRowPtr(), l.getOutlierColInd(),
-                               l.getOutlierValues(), l.getBits());
-    activation = l.getActivationKind();
+    bias = l.getBias();
     residual = l.getResidual();
+    activation = l.getActivationKind();
   }
-  wide->setDiscardableAttrs(op->getDiscardableAttrDictionary());
-  rewriter.replaceOp(op, buildGatedProduct(rewriter, loc, activation,
+  Operation *wide = cloneWithEpilogue(rewriter, op, resultType.clone(shape),
+                                      bias, /*activation=*/nullptr,
+                                      /*residual=*/Value(), /*gated=*/nullptr);
+  rewriter.replaceOp(op, buildGatedProduct(rewriter, op->getLoc(), activation,
                                            wide->getResult(0), residual));
   return wide;
 }

@@ -376,6 +376,26 @@ inline std::string subjectOf(Operation *op) {
   return sparq::describeLocation(op->getLoc());
 }
 
+/// Candidate roots of a chain: the elementwise generics in `block`
+/// downstream of `views`, breadth first (nearest first), at most 16.
+inline SmallVector<linalg::GenericOp> downstreamGenerics(ArrayRef<Value> views,
+                                                         Block *block) {
+  SmallVector<linalg::GenericOp> candidates;
+  llvm::SetVector<Operation *> seen;
+  SmallVector<Value> frontier(views);
+  while (!frontier.empty() && candidates.size() < 16) {
+    Value value = frontier.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (!isElementwiseGeneric(user) || user->getBlock() != block ||
+          !seen.insert(user))
+        continue;
+      candidates.push_back(cast<linalg::GenericOp>(user));
+      frontier.insert(frontier.begin(), user->getResult(0));
+    }
+  }
+  return candidates;
+}
+
 /// The elementwise generics on def-use paths from `views` to `root`; fails
 /// (with `why`) unless every value they compute, and each view, is read only
 /// among them, so that fusing the chain into one op leaves nothing of it

@@ -16,6 +16,7 @@
 
 #include "ElementwiseChains.h"
 
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Transforms/Fusion.h"
 #include "sparq/Dialect/Sparq/Transforms/WeightQuantization.h"
@@ -26,7 +27,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <cmath>
@@ -173,28 +173,6 @@ LogicalResult collectEpilogueChain(Value view, EpilogueMatch &match,
   return success();
 }
 
-/// Makes the epilogue ops with one template over sparq.qmatmul and
-/// sparq.lut_matmul.
-Operation *createWithEpilogue(RewriterBase &rewriter, sparq::QMatmulOp op,
-                              Value bias, sparq::ActivationAttr activation,
-                              Value residual) {
-  return sparq::QMatmulOp::create(
-      rewriter, op.getLoc(), op.getType(), op.getInput(), op.getWeights(),
-      op.getScales(), op.getZeroPoints(), bias, op.getOutlierRowPtr(),
-      op.getOutlierColInd(), op.getOutlierValues(), op.getStorageTypeAttr(),
-      activation, residual, op.getGatedAttr());
-}
-
-Operation *createWithEpilogue(RewriterBase &rewriter, sparq::LutMatmulOp op,
-                              Value bias, sparq::ActivationAttr activation,
-                              Value residual) {
-  return sparq::LutMatmulOp::create(
-      rewriter, op.getLoc(), op.getType(), op.getInput(), op.getIndices(),
-      op.getCodebooks(), bias, op.getOutlierRowPtr(), op.getOutlierColInd(),
-      op.getOutlierValues(), op.getBitsAttr(), activation, residual,
-      op.getGatedAttr());
-}
-
 /// Folds the longest fusable elementwise chain after a quantized matmul into
 /// its epilogue, recording the outcome per part.
 template <typename OpTy>
@@ -222,21 +200,10 @@ struct FuseMatmulEpilogue : public OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "epilogue already complete");
     std::string subject = subjectOf(op);
 
-    // Candidate roots: elementwise generics downstream of the view, nearest
-    // first (a few ops cover the longest importer chains: GELU as 5).
-    SmallVector<linalg::GenericOp> candidates;
-    llvm::SetVector<Operation *> seen;
-    SmallVector<Value> frontier = {view};
-    while (!frontier.empty() && candidates.size() < 16) {
-      Value value = frontier.pop_back_val();
-      for (Operation *user : value.getUsers()) {
-        if (!isElementwiseGeneric(user) || user->getBlock() != op->getBlock() ||
-            !seen.insert(user))
-          continue;
-        candidates.push_back(cast<linalg::GenericOp>(user));
-        frontier.insert(frontier.begin(), user->getResult(0));
-      }
-    }
+    // Candidate roots, nearest first (a few ops cover the longest importer
+    // chains: GELU as 5).
+    SmallVector<linalg::GenericOp> candidates =
+        downstreamGenerics({view}, op->getBlock());
     if (candidates.empty())
       return rewriter.notifyMatchFailure(op, "no elementwise consumer");
 
@@ -321,8 +288,8 @@ struct FuseMatmulEpilogue : public OpRewritePattern<OpTy> {
     if (!residual)
       residual = op.getResidual();
     Operation *fused =
-        createWithEpilogue(rewriter, op, bias, activationAttr, residual);
-    fused->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+        sparq::cloneWithEpilogue(rewriter, op, op.getType(), bias,
+                                 activationAttr, residual, op.getGatedAttr());
     Value result = fused->getResult(0);
     if (reshape) {
       IRMapping mapping;

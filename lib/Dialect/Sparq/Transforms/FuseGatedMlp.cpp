@@ -15,12 +15,12 @@
 
 #include "ElementwiseChains.h"
 
+#include "sparq/Dialect/Sparq/IR/Epilogue.h"
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
 #include "sparq/Dialect/Sparq/Transforms/Fusion.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -94,24 +94,6 @@ std::optional<GatedMatch> matchGatedProduct(linalg::GenericOp root, Value first,
   return std::nullopt;
 }
 
-Operation *createGated(RewriterBase &rewriter, sparq::QMatmulOp op,
-                       Type resultType, sparq::ActivationAttr activation) {
-  return sparq::QMatmulOp::create(
-      rewriter, op.getLoc(), resultType, op.getInput(), op.getWeights(),
-      op.getScales(), op.getZeroPoints(), op.getBias(), op.getOutlierRowPtr(),
-      op.getOutlierColInd(), op.getOutlierValues(), op.getStorageTypeAttr(),
-      activation, /*residual=*/Value(), rewriter.getUnitAttr());
-}
-
-Operation *createGated(RewriterBase &rewriter, sparq::LutMatmulOp op,
-                       Type resultType, sparq::ActivationAttr activation) {
-  return sparq::LutMatmulOp::create(
-      rewriter, op.getLoc(), resultType, op.getInput(), op.getIndices(),
-      op.getCodebooks(), op.getBias(), op.getOutlierRowPtr(),
-      op.getOutlierColInd(), op.getOutlierValues(), op.getBitsAttr(),
-      activation, /*residual=*/Value(), rewriter.getUnitAttr());
-}
-
 template <typename OpTy>
 struct FuseGatedProduct : public OpRewritePattern<OpTy> {
   FuseGatedProduct(MLIRContext *context, sparq::FusionStats &stats)
@@ -156,22 +138,10 @@ struct FuseGatedProduct : public OpRewritePattern<OpTy> {
       return rewriter.notifyMatchFailure(op, "halves reshaped differently");
     Value first = halves[0].view(), second = halves[1].view();
 
-    // Candidate roots: elementwise generics downstream of either half,
-    // nearest first (SiLU(gate) * up is 3 generics as the importer writes
-    // it).
-    SmallVector<linalg::GenericOp> candidates;
-    llvm::SetVector<Operation *> seen;
-    SmallVector<Value> frontier = {first, second};
-    while (!frontier.empty() && candidates.size() < 16) {
-      Value value = frontier.pop_back_val();
-      for (Operation *user : value.getUsers()) {
-        if (!isElementwiseGeneric(user) || user->getBlock() != op->getBlock() ||
-            !seen.insert(user))
-          continue;
-        candidates.push_back(cast<linalg::GenericOp>(user));
-        frontier.insert(frontier.begin(), user->getResult(0));
-      }
-    }
+    // Candidate roots downstream of either half, nearest first (SiLU(gate) *
+    // up is 3 generics as the importer writes it).
+    SmallVector<linalg::GenericOp> candidates =
+        downstreamGenerics({first, second}, op->getBlock());
     std::string why = kNoProduct.str();
     for (linalg::GenericOp root : candidates) {
       std::optional<GatedMatch> match = matchGatedProduct(root, first, second);
@@ -207,10 +177,10 @@ private:
     // exists; the matmul's own operands dominate it anyway.
     linalg::GenericOp root = match.root;
     rewriter.setInsertionPoint(root);
-    Operation *gated = createGated(
-        rewriter, op, halves[0].slice.getType(),
-        sparq::ActivationAttr::get(op.getContext(), match.activation));
-    gated->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+    Operation *gated = sparq::cloneWithEpilogue(
+        rewriter, op, halves[0].slice.getType(), op.getBias(),
+        sparq::ActivationAttr::get(op.getContext(), match.activation),
+        /*residual=*/Value(), rewriter.getUnitAttr());
     Value result = gated->getResult(0);
     if (Operation *reshape = halves[0].reshape) {
       IRMapping mapping;

@@ -31,6 +31,15 @@ mlir::Value buildGatedProduct(mlir::OpBuilder &b, mlir::Location loc,
                               Activation activation, mlir::Value wide,
                               mlir::Value residual);
 
+/// A copy of the sparq.qmatmul or sparq.lut_matmul `op` (same operands,
+/// attributes and discardable attributes) with result type `resultType`
+/// and the given bias and epilogue; the fusion patterns and the gated
+/// expansion build their ops with it.
+mlir::Operation *cloneWithEpilogue(mlir::OpBuilder &b, mlir::Operation *op,
+                                   mlir::Type resultType, mlir::Value bias,
+                                   ActivationAttr activation,
+                                   mlir::Value residual, mlir::UnitAttr gated);
+
 /// Replaces the `gated` sparq.qmatmul or sparq.lut_matmul `op` by the same
 /// matmul without an epilogue, writing all N columns, followed by
 /// buildGatedProduct. Lowerings whose kernels have no gated outputs use it;

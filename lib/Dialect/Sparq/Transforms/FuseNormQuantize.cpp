@@ -13,8 +13,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "sparq/Dialect/Sparq/IR/SparqOps.h"
-#include "sparq/Dialect/Sparq/Transforms/Reshapes.h"
 #include "sparq/Dialect/Sparq/Transforms/Fusion.h"
+#include "sparq/Dialect/Sparq/Transforms/Reshapes.h"
 
 #include "GenericMatchers.h"
 
@@ -401,7 +401,9 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
     // kind (or, dynamic, the per-token absmax feeding one); otherwise the
     // float activations are needed anyway.
     SmallVector<sparq::QuantizeOp> quantizes;
-    SmallVector<Operation *> reductions;
+    // Dynamic: the absmax reductions among the readers, and those feeding
+    // the quantizations' scales.
+    SmallVector<Operation *> reductions, scaleReductions;
     for (Operation *user : normalized.getUsers()) {
       auto readers = isa<tensor::CollapseShapeOp>(user)
                          ? llvm::to_vector(user->getResult(0).getUsers())
@@ -417,11 +419,16 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
             other.getInput().getType() == quantize.getInput().getType() &&
             other.getStorageType() == quantize.getStorageType() &&
             other.getType() == quantize.getType();
-        if (sameKind && dynamic)
-          sameKind =
-              !other.getZeroPoints() &&
-              matchTokenScales(other.getScales(), other.getInput(), storage);
-        else if (sameKind)
+        if (sameKind && dynamic) {
+          linalg::GenericOp reduction =
+              other.getZeroPoints()
+                  ? linalg::GenericOp()
+                  : matchTokenScales(other.getScales(), other.getInput(),
+                                     storage);
+          sameKind = static_cast<bool>(reduction);
+          if (reduction)
+            scaleReductions.push_back(reduction);
+        } else if (sameKind)
           sameKind = other.getScales() == quantize.getScales() &&
                      other.getZeroPoints() == quantize.getZeroPoints();
         if (!sameKind) {
@@ -442,18 +449,13 @@ struct NormQuantizeFusion : public OpRewritePattern<sparq::QuantizeOp> {
     // and each scale tensor is read only by its quantization and int8
     // matmuls after the fused op's place.
     SmallVector<Operation *> scaleOps;
-    if (dynamic) {
-      for (Operation *reduction : reductions)
-        if (!llvm::any_of(quantizes, [&](sparq::QuantizeOp q) {
-              return matchTokenScales(q.getScales(), q.getInput(), storage) ==
-                     reduction;
-            })) {
-          stats.add("norm-quantize", subject,
-                    "not fused: the normalized activations have other "
-                    "readers than one quantization");
-          return failure();
-        }
-    }
+    for (Operation *reduction : reductions)
+      if (!llvm::is_contained(scaleReductions, reduction)) {
+        stats.add("norm-quantize", subject,
+                  "not fused: the normalized activations have other "
+                  "readers than one quantization");
+        return failure();
+      }
     // The fused op goes where the first quantization was; x, gamma and the
     // (shared) parameters all come before it.
     sparq::QuantizeOp first = quantize;
